@@ -1,0 +1,1 @@
+"""A FluxLoop-compatible runtime: context, observations, decorators and an offline store."""
