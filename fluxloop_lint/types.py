@@ -1,0 +1,103 @@
+"""The linter's data types, shared by the engine, the rules, the command line and the plugins.
+
+Kept free of heavy imports (no LibCST, no pydantic): the path that files without FluxLoop
+take imports this module and nothing heavier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Applicability(str, Enum):
+    """Whether a fix is applied by `--fix` alone (safe) or needs `--unsafe-fixes`."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+class FrameworkKind(str, Enum):
+    """How a framework decorator treats the function it decorates (see frameworks.md)."""
+
+    TRANSFORMING = "T"
+    REGISTERING = "R"
+    DESCRIPTOR = "D"
+    MARKING = "M"
+    WRAPPING = "W"
+
+
+class FixStrategy(str, Enum):
+    """How decorator findings are fixed: Pattern B (reorder) or Pattern A (manual)."""
+
+    REORDER = "reorder"
+    MANUAL = "manual"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in a file: 1-based line, 1-based column (the text output's convention)."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text from `start` up to (not including) `end` with `content`."""
+
+    start: Position
+    end: Position
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    path: str
+    start: Position
+    end: Position
+    fix: Fix | None = None
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    """Everything the engine needs to lint one file, already resolved for that file.
+
+    Hashable and picklable: it is part of the cache key and is sent to worker processes.
+    """
+
+    enabled_codes: frozenset[str]
+    fluxloop_modules: tuple[str, ...] = ("fluxloop", "fluxloop_runtime")
+    framework_decorators: tuple[tuple[str, FrameworkKind], ...] = ()
+    fix_strategy: FixStrategy = FixStrategy.REORDER
+    unsafe_fixes: bool = False
+    target_version: str = "py310"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What linting (and, when asked, fixing) one file produced.
+
+    `findings` are those left after fixing (all of them when not fixing); `fixed` counts the
+    findings that fixes removed; `fixed_source` is the new file content (same type as the
+    source given: bytes keep the file's encoding and line endings) or None when unchanged.
+    """
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    fixed: int = 0
+    fixed_source: bytes | str | None = None
+    errors: tuple[str, ...] = field(default=())
