@@ -30,14 +30,14 @@ def run(*command: str | os.PathLike[str], check: bool = True) -> int:
     return subprocess.run([str(part) for part in command], cwd=ROOT, check=check).returncode
 
 
-def set_up() -> None:
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+def set_up(extras: str) -> None:
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
     if not PYTHON.exists():
         run(sys.executable, "-m", "venv", VENV)
     run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[test]")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
     STAMP.write_text(wanted + "\n")
 
 
@@ -74,7 +74,7 @@ def main() -> int:
         print(f"usage: python3 dev.py {{{'|'.join(COMMANDS)}}} [arguments...]", file=sys.stderr)
         return 2
     try:
-        set_up()
+        set_up("test,bench" if sys.argv[1] == "bench" else "test")
     except subprocess.CalledProcessError as error:
         print(f"dev.py: set-up failed (exit {error.returncode}); see the output above", file=sys.stderr)
         return 2
