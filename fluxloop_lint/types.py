@@ -76,10 +76,16 @@ class Finding:
 class LintSettings:
     """Everything the engine needs to lint one file, already resolved for that file.
 
+    `select` (None: the rules enabled by default), `extend_select` and `ignore` hold codes or
+    code prefixes (`FLX1`); per-file ignores are already merged into `ignore`. The engine,
+    which owns the rule catalogue, decides which rules run, so that building settings never
+    imports LibCST.
     Hashable and picklable: it is part of the cache key and is sent to worker processes.
     """
 
-    enabled_codes: frozenset[str]
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     fluxloop_modules: tuple[str, ...] = ("fluxloop", "fluxloop_runtime")
     framework_decorators: tuple[tuple[str, FrameworkKind], ...] = ()
     fix_strategy: FixStrategy = FixStrategy.REORDER
