@@ -398,7 +398,11 @@ def _wrap(func: Any, recorder_for: Callable[[Callable[..., Any]], _Recorder]) ->
         getter = _wrap(func.fget, recorder_for) if func.fget is not None else None
         return property(getter, func.fset, func.fdel, func.__doc__)
     if not callable(func):
-        raise TypeError(f"FluxLoop decorators apply to functions, not {type(func).__name__}")
+        raise TypeError(
+            f"a FluxLoop decorator got a {type(func).__name__} object, which is not callable: "
+            "a framework decorator sits below it. Put the framework decorator outermost "
+            "(Pattern B) or instrument inside the function body (Pattern A)."
+        )
     recorder = recorder_for(func)
     if inspect.isasyncgenfunction(func):
         return functools.wraps(func)(_async_generator_function(recorder, _stream_start(func, recorder)))
