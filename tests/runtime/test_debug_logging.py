@@ -58,3 +58,16 @@ def test_nothing_is_logged_without_debug(caplog):
     with fluxloop.instrument("run"):
         step()
     assert caplog.records == []
+
+
+def test_debug_prints_to_stderr_when_the_application_set_up_no_logging(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import fluxloop_runtime as fluxloop\n"
+        f"fluxloop.configure(debug=True, offline_store_dir={str(tmp_path)!r})\n"
+        "fluxloop.tool(lambda: 1)()\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "not captured: no active FluxLoop context" in completed.stderr
