@@ -47,15 +47,19 @@ def test_a_full_buffer_is_written_before_the_trace_ends(store):
         assert len((store.directory / "observations.jsonl").read_text().splitlines()) == 10
 
 
+def record_three_traces(caplog) -> None:
+    with caplog.at_level(logging.WARNING, logger="fluxloop_runtime"):
+        for _ in range(3):
+            with fluxloop.instrument("run"):
+                assert fluxloop.tool(lambda: 7)() == 7
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
 def test_an_unwritable_directory_is_logged_once_and_the_code_carries_on(tmp_path, caplog):
     blocked = tmp_path / "blocked"
     blocked.mkdir(mode=0o500)
     fluxloop.configure(offline_store_dir=str(blocked / "artifacts"))
-    with caplog.at_level(logging.WARNING, logger="fluxloop_runtime"):
-        for _ in range(3):
-            with fluxloop.instrument("run"):
-                assert fluxloop.tool(lambda: 7)() == 7
+    record_three_traces(caplog)
     assert caplog.text.count("not writable") == 1
 
 
@@ -63,10 +67,7 @@ def test_a_path_that_is_a_file_is_logged_once_and_the_code_carries_on(tmp_path, 
     not_a_directory = tmp_path / "file"
     not_a_directory.write_text("")
     fluxloop.configure(offline_store_dir=str(not_a_directory / "artifacts"))
-    with caplog.at_level(logging.WARNING, logger="fluxloop_runtime"):
-        for _ in range(3):
-            with fluxloop.instrument("run"):
-                assert fluxloop.tool(lambda: 7)() == 7
+    record_three_traces(caplog)
     assert caplog.text.count("not writable") == 1
     fluxloop.configure(offline_store_dir=str(tmp_path / "ok"))
     with fluxloop.instrument("run"):
@@ -81,10 +82,7 @@ def test_a_full_disk_is_logged_once(tmp_path, caplog):
     directory.mkdir()
     (directory / "observations.jsonl").symlink_to("/dev/full")
     fluxloop.configure(offline_store_dir=str(directory))
-    with caplog.at_level(logging.WARNING, logger="fluxloop_runtime"):
-        for _ in range(2):
-            with fluxloop.instrument("run"):
-                assert fluxloop.tool(lambda: 7)() == 7
+    record_three_traces(caplog)
     assert caplog.text.count("not writable") == 1
     assert "No space left" in caplog.text
 
