@@ -262,7 +262,7 @@ class instrument:
 
     def __enter__(self) -> FluxLoopContext:
         active = current_frame.get()
-        self._previous = active
+        self._previous, self._root, self._span = active, None, None
         if self._opens_root(active):
             context = FluxLoopContext(
                 self.name,

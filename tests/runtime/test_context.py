@@ -163,3 +163,14 @@ def test_unsampled_and_disabled_traces_record_nothing(store):
     with fluxloop.instrument("run"):
         step()
     assert store.observations() == [] and store.traces() == []
+
+
+def test_one_instrument_object_can_be_entered_again(store):
+    block = fluxloop.instrument("again")
+    with fluxloop.instrument("run"):
+        with block:
+            pass
+    with block as context:
+        assert get_current_context() is context
+    assert [t["name"] for t in store.traces()] == ["run", "again"]
+    assert [o["name"] for o in store.observations()] == ["again"]
