@@ -280,7 +280,7 @@ class instrument:
             if context.is_enabled():
                 self._span = Span(
                     ObservationType.SPAN.value,
-                    self.name,
+                    str(self.name),
                     None,
                     dict(self.metadata or {}),
                     active.observation_id,

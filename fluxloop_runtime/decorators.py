@@ -132,9 +132,9 @@ class _Recorder:
         capture_tokens: bool = False,
     ) -> None:
         self.type = observation_type.value
-        self.name = name or getattr(func, "__name__", type(func).__name__)
+        self.name = str(name or getattr(func, "__name__", type(func).__name__))
         self.metadata = dict(metadata or {})
-        self.model = model
+        self.model = None if model is None else str(model)
         self.capture_input = capture_input
         self.capture_output = capture_output
         self.capture_tokens = capture_tokens
