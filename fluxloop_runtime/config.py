@@ -23,7 +23,9 @@ class RuntimeConfig(BaseModel):
 
     Differences from the SDK: `use_collector` defaults to False (nothing needs a network),
     and `max_stream_items` caps how many items of a stream an observation keeps.
-    `record_args` and `recording_file` are accepted for compatibility and not used.
+    `record_args`, `recording_file`, `batch_size` and `flush_interval` are accepted (and
+    validated) for compatibility and not used: the offline store writes at the moments
+    `fluxloop_runtime.storage` lists.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

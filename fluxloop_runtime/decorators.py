@@ -344,6 +344,8 @@ def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..
 
 
 def _wrap_coroutine_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..., Any]:
+    """The coroutine twin of `_wrap_function`, line for line, with `await` (a shared helper
+    could not await and would cost a call on every call)."""
     get_frame = _get_frame  # a closure variable: the cheapest lookup on the hot path
 
     @functools.wraps(func)
