@@ -169,7 +169,9 @@ def trace_markdown(run: dict[str, Any], steps: list[Step]) -> str:
 
 
 def _field(label: str, value: Any) -> list[str]:
-    """`- Label: value` inline when short, else an indented fenced JSON block."""
+    """`- Label: value` inline when short, else an indented fenced JSON block; `-` when absent."""
+    if value is None:
+        return [f"- {label}: -"]
     text = value if isinstance(value, str) else to_json_line(value)
     if "\n" not in text and len(text) <= _INLINE_LIMIT:
         return [f"- {label}: `{text}`" if "`" not in text else f"- {label}: {text}"]
