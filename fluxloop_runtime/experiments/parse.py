@@ -21,7 +21,7 @@ import yaml
 
 from fluxloop_runtime.experiments.errors import ExperimentError
 from fluxloop_runtime.experiments.files import write_text_atomically
-from fluxloop_runtime.experiments.report import to_json_line
+from fluxloop_runtime.serialization import json_default, json_line
 
 ANALYSIS_FOLDER = "per_trace_analysis"
 PER_TRACE_JSONL = "per_trace.jsonl"
@@ -81,8 +81,8 @@ def parse_experiment(folder: Path, *, output: Path | None = None, overwrite: boo
         steps = timeline(by_trace.get(trace_id, []))
         document = {**run, "steps": [asdict(step) for step in steps]}
         write_text_atomically(output_folder / f"{int(run.get('iteration', 0)):02d}_{trace_id}.md", trace_markdown(run, steps))
-        lines.append(to_json_line(document))
-    write_text_atomically(output_folder / PER_TRACE_JSONL, "".join(line + "\n" for line in lines))
+        lines.append(json_line(document))
+    write_text_atomically(output_folder / PER_TRACE_JSONL, "".join(lines))
 
     known = {str(run.get("trace_id")) for run in runs}
     unmatched = sum(len(found) for trace_id, found in by_trace.items() if trace_id not in known)
@@ -172,7 +172,7 @@ def _field(label: str, value: Any) -> list[str]:
     """`- Label: value` inline when short, else an indented fenced JSON block; `-` when absent."""
     if value is None:
         return [f"- {label}: -"]
-    text = value if isinstance(value, str) else to_json_line(value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=json_default)
     if "\n" not in text and len(text) <= _INLINE_LIMIT:
         return [f"- {label}: `{text}`" if "`" not in text else f"- {label}: {text}"]
     pretty = value if isinstance(value, str) else json.dumps(json.loads(text), indent=2, ensure_ascii=False)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from fluxloop_runtime.serialization import json_default
 
 
 @dataclass(frozen=True)
@@ -45,24 +46,6 @@ def totals(records: Sequence[RunRecord]) -> Totals:
     )
 
 
-def to_json_line(value: Any) -> str:
-    """One JSON line; values JSON cannot hold fall back to pydantic, dataclass, then repr."""
-    return json.dumps(value, ensure_ascii=False, default=_jsonable)
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "model_dump") and callable(value.model_dump):
-        try:
-            return value.model_dump(mode="json")
-        except Exception:  # a broken model still gets recorded, as its repr
-            return repr(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    return repr(value)
-
-
 def summary_table(records: Sequence[RunRecord], inputs: Sequence[Any]) -> str:
     """A plain-text table, one row per input, then the totals."""
     header = ("#", "input", "runs", "ok", "failed", "mean ms")
@@ -73,7 +56,7 @@ def summary_table(records: Sequence[RunRecord], inputs: Sequence[Any]) -> str:
         rows.append(
             (
                 str(index),
-                _shorten(value if isinstance(value, str) else to_json_line(value), 40),
+                _shorten(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=json_default), 40),
                 str(counts.runs),
                 str(counts.successful),
                 str(counts.failed),

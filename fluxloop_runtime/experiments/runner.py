@@ -24,11 +24,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fluxloop_runtime import configure, flush, get_config, instrument
 from fluxloop_runtime.experiments.config import InputItem, LoadedExperiment
 from fluxloop_runtime.experiments.errors import ExperimentError
 from fluxloop_runtime.experiments.files import write_text_atomically
-from fluxloop_runtime.experiments.report import RunRecord, summary_table, to_json_line, totals
+from fluxloop_runtime.experiments.report import RunRecord, summary_table, totals
 from fluxloop_runtime.experiments.target import call_target, resolve_target
+from fluxloop_runtime.serialization import json_line
 
 # The settings an experiment needs while it runs: record everything, into its own folder.
 _RECORDING_KEYS = ("enabled", "sample_rate", "offline_store_enabled", "offline_store_dir")
@@ -68,7 +70,7 @@ def run_experiment(
 
             def record(run: RunRecord) -> None:
                 records.append(run)
-                trace_lines.write(to_json_line(asdict(run)) + "\n")
+                trace_lines.write(json_line(asdict(run)))
                 trace_lines.flush()
 
             try:
@@ -131,8 +133,6 @@ async def _run_once(
     input_index: int,
     experiment_id: str,
 ) -> RunRecord:
-    from fluxloop_runtime import instrument
-
     config = loaded.config
     timeout = config.runner.timeout_seconds
     trace_id = uuid.uuid4()
@@ -203,8 +203,6 @@ def _runner_environment(loaded: LoadedExperiment) -> Iterator[None]:
 @contextmanager
 def _recording_into(artifacts: Path) -> Iterator[None]:
     """Point the runtime's offline store at `artifacts`, recording every run; restore after."""
-    from fluxloop_runtime import configure, flush, get_config
-
     current = get_config()
     saved = {key: getattr(current, key) for key in _RECORDING_KEYS}
     configure(enabled=True, sample_rate=1.0, offline_store_enabled=True, offline_store_dir=str(artifacts))
