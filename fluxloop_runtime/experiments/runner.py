@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import sys
 import time
 import uuid
@@ -59,6 +60,8 @@ def run_experiment(
     started_at = datetime.now().astimezone()
     records: list[RunRecord] = []
     interrupted = False
+    if config.seed is not None:
+        random.seed(config.seed)  # so agents that draw random numbers repeat across experiments
 
     with _runner_environment(loaded):
         target = resolve_target(config.runner.target)
@@ -136,7 +139,12 @@ async def _run_once(
     config = loaded.config
     timeout = config.runner.timeout_seconds
     trace_id = uuid.uuid4()
-    metadata: dict[str, Any] = {"iteration": iteration, "input_index": input_index, "experiment_id": experiment_id}
+    metadata: dict[str, Any] = {
+        **config.metadata,
+        "iteration": iteration,
+        "input_index": input_index,
+        "experiment_id": experiment_id,
+    }
     if item.persona is not None:
         metadata["persona"] = item.persona
     output: Any = None

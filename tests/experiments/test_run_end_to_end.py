@@ -132,11 +132,17 @@ def test_output_override_and_a_sync_method_target_with_a_timeout(project: Path) 
 
     assert result.returncode == 0, result.stderr
     assert not (project / "experiments").exists()
-    runs = _lines(_only_experiment(project / "elsewhere") / "traces.jsonl")
+    folder = _only_experiment(project / "elsewhere")
+    runs = _lines(folder / "traces.jsonl")
     assert [run["success"] for run in runs] == [True, False, True]
     assert runs[0]["output"] == "Hello! Order A100 is shipped."
     assert runs[1]["error"] == "TimeoutError: the run took longer than runner.timeout_seconds (0.5 s)"
     assert runs[2]["output"] == "Hello! Order C300 is delivered."
+    # The worker thread a sync target runs in carries the run's trace and parent.
+    first = [o for o in _lines(folder / "artifacts" / "observations.jsonl") if o["trace_id"] == runs[0]["trace_id"]]
+    by_name = {observation["name"]: observation for observation in first}
+    assert sorted(by_name) == ["lookup_order", "support_bot"]
+    assert by_name["lookup_order"]["parent_observation_id"] == by_name["support_bot"]["id"]
 
 
 def test_runner_working_directory_python_path_and_environment(tmp_path: Path) -> None:
