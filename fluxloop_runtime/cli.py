@@ -15,6 +15,8 @@ import click
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+# Click >= 8.2 raises this for a bare `fluxloop` or `fluxloop run`; its message is the help.
+_NO_ARGUMENTS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         status = cli.main(args=argv, prog_name="fluxloop", standalone_mode=False)
+    except _NO_ARGUMENTS_IS_HELP as error:
+        click.echo(error.format_message(), err=True)
+        return EXIT_USAGE
     except click.UsageError as error:
         hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
         click.echo(f"fluxloop: error: {error.format_message()}{hint}", err=True)

@@ -112,3 +112,11 @@ def test_bad_command_line_is_one_line_and_exit_2(tmp_path: Path, arguments: list
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_no_command_shows_the_help_and_exits_2(tmp_path: Path) -> None:
+    result = fluxloop(cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("Usage: fluxloop [OPTIONS] COMMAND")
+    assert "run" in result.stderr and "parse" in result.stderr
