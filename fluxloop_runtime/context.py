@@ -28,13 +28,25 @@ logger = logging.getLogger("fluxloop_runtime")
 
 
 class Frame(NamedTuple):
-    """One link of the per-task parent chain."""
+    """One link of the per-task parent chain (make it with `new_frame`, the fast way)."""
 
     context: FluxLoopContext
     observation: ObservationData | Span | None
     observation_id: str | None
     parent: Frame | None
 
+
+def new_frame(
+    context: FluxLoopContext,
+    observation: ObservationData | Span | None,
+    observation_id: str | None,
+    parent: Frame | None,
+) -> Frame:
+    """`Frame(...)` without the Python-level `__new__` of a NamedTuple."""
+    return _tuple_new(Frame, (context, observation, observation_id, parent))
+
+
+_tuple_new = tuple.__new__
 
 current_frame: ContextVar[Frame | None] = ContextVar("fluxloop_runtime_frame", default=None)
 
@@ -130,7 +142,7 @@ class FluxLoopContext:
         if observation.end_time is not None:
             self._record(observation)
             return
-        current_frame.set(Frame(self, observation, str(observation.id), frame))
+        current_frame.set(new_frame(self, observation, str(observation.id), frame))
 
     def pop_observation(self, observation: ObservationData | None = None) -> ObservationData | None:
         """End and record `observation` (default: the current one) and make its parent
@@ -168,7 +180,7 @@ class FluxLoopContext:
         return observation
 
     def _root_frame(self) -> Frame:
-        return Frame(self, None, None, None)
+        return new_frame(self, None, None, None)
 
     def _record(self, observation: ObservationData) -> None:
         if observation.id in self._recorded:
@@ -276,7 +288,7 @@ class instrument:
                 )
                 for tag in self.tags or ():
                     context.add_tag(tag)
-                self._frame = Frame(context, self._span, self._span.id, active)
+                self._frame = new_frame(context, self._span, self._span.id, active)
             else:
                 self._frame = active
         self._token = current_frame.set(self._frame)
@@ -320,4 +332,4 @@ class instrument:
         self.__exit__(exc_type, exc, traceback)
 
 
-__all__ = ["FluxLoopContext", "Frame", "current_frame", "get_current_context", "instrument"]
+__all__ = ["FluxLoopContext", "Frame", "new_frame", "current_frame", "get_current_context", "instrument"]

@@ -24,7 +24,7 @@ from types import AsyncGeneratorType, GeneratorType
 from typing import Any, TypeVar
 
 from .config import RuntimeConfig, get_config, on_change
-from .context import Frame, current_frame
+from .context import Frame, current_frame, new_frame
 from .models import ObservationType
 from .spans import Span
 from .storage import offline_store
@@ -36,15 +36,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 _get_frame = current_frame.get
 _set_frame = current_frame.set
 _reset_frame = current_frame.reset
+# Copies of two settings, read on every recorded call without a function call.
 _debug = get_config().debug
+_enabled = get_config().enabled
 
 
-def _follow_debug_setting(old: RuntimeConfig, new: RuntimeConfig) -> None:
-    global _debug
-    _debug = new.debug
+def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
+    global _debug, _enabled
+    _debug, _enabled = new.debug, new.enabled
 
 
-on_change(_follow_debug_setting)
+on_change(_follow_configuration)
 
 
 # --- input capture ------------------------------------------------------------------------
@@ -71,14 +73,16 @@ def _input_binder(func: Callable[..., Any]) -> Binder:
     if all(parameter.kind in _FAST_KINDS for parameter in parameters):
         positional = tuple(p.name for p in parameters if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD)
         defaults = tuple((p.name, p.default) for p in parameters if p.default is not inspect.Parameter.empty)
+        count = len(parameters)
 
         def bind_fast(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
             bound = dict(zip(positional, args))
             if kwargs:
                 bound.update(kwargs)
-            for name, default in defaults:
-                if name not in bound:
-                    bound[name] = default
+            if len(bound) < count:
+                for name, default in defaults:
+                    if name not in bound:
+                        bound[name] = default
             if skipped is not None:
                 bound.pop(skipped, None)
             return bound
@@ -142,7 +146,7 @@ class _Recorder:
     def open(self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Span | None:
         """A new open observation under `frame`, or None when its trace is not recorded."""
         context = frame.context
-        if not (context.is_sampled and get_config().enabled):
+        if not (context.is_sampled and _enabled):
             if _debug:
                 self.not_captured(context.why_not_recording() or "not recording")
             return None
@@ -310,9 +314,11 @@ def _relay_returned_stream(recorder: _Recorder, stream: Any, span: Span, frame: 
 
 
 def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..., Any]:
+    get_frame = _get_frame  # a closure variable: the cheapest lookup on the hot path
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        frame = _get_frame()
+        frame = get_frame()
         if frame is None:
             if _debug:
                 recorder.not_captured("no active FluxLoop context (run it inside instrument())")
@@ -320,7 +326,7 @@ def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..
         span = recorder.open(frame, args, kwargs)
         if span is None:
             return func(*args, **kwargs)
-        inner = Frame(frame.context, span, span.id, frame)
+        inner = new_frame(frame.context, span, span.id, frame)
         token = _set_frame(inner)
         try:
             result = func(*args, **kwargs)
@@ -338,9 +344,11 @@ def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..
 
 
 def _wrap_coroutine_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..., Any]:
+    get_frame = _get_frame  # a closure variable: the cheapest lookup on the hot path
+
     @functools.wraps(func)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        frame = _get_frame()
+        frame = get_frame()
         if frame is None:
             if _debug:
                 recorder.not_captured("no active FluxLoop context (run it inside instrument())")
@@ -348,7 +356,7 @@ def _wrap_coroutine_function(func: Callable[..., Any], recorder: _Recorder) -> C
         span = recorder.open(frame, args, kwargs)
         if span is None:
             return await func(*args, **kwargs)
-        inner = Frame(frame.context, span, span.id, frame)
+        inner = new_frame(frame.context, span, span.id, frame)
         token = _set_frame(inner)
         try:
             result = await func(*args, **kwargs)
@@ -375,7 +383,7 @@ def _stream_start(func: Callable[..., Any], recorder: _Recorder) -> StreamStart:
         span = recorder.open(frame, args, kwargs)
         if span is None:
             return func(*args, **kwargs), None, None
-        return func(*args, **kwargs), span, Frame(frame.context, span, span.id, frame)
+        return func(*args, **kwargs), span, new_frame(frame.context, span, span.id, frame)
 
     return start
 

@@ -79,16 +79,41 @@ def make_json_safe(value: Any, _depth: int = 0, _seen: frozenset[int] = frozense
     return make_json_safe(stand_in, _depth + 1, seen)
 
 
-def json_line(record: dict[str, Any]) -> str:
-    """One JSON object on one line (newline included)."""
+encode_string = json.encoder.encode_basestring_ascii  # a str as a JSON string literal, fast
+
+# `json.dumps` builds a new encoder on every call; build the C encoder once (what
+# `JSONEncoder.iterencode` does per call). Without the circular-reference check it is faster:
+# a cycle then ends in RecursionError, which `encode_json` catches and hands to
+# `make_json_safe`.
+_encoder = json.JSONEncoder(default=json_default, check_circular=False)
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+if _c_make_encoder is not None:
+    _chunks = _c_make_encoder(None, json_default, encode_string, None, ": ", ", ", False, False, True)
+
+    def _encode(value: Any) -> str:
+        return "".join(_chunks(value, 0))
+
+else:  # pragma: no cover - CPython without its _json accelerator
+    _encode = _encoder.encode
+
+
+def encode_json(value: Any) -> str:
+    """`value` as JSON text (ASCII, one line). Never raises."""
     try:
-        return json.dumps(record, default=json_default) + "\n"
+        return _encode(value)
     except Exception:  # noqa: BLE001 - cycles, odd keys, RecursionError, raising __repr__...
         pass
     try:
-        return json.dumps(make_json_safe(record)) + "\n"
+        return json.dumps(make_json_safe(value))
     except Exception:  # noqa: BLE001 - e.g. a dict subclass whose items() raises
-        return json.dumps({str(key): _describe(value) for key, value in record.items()}) + "\n"
+        if isinstance(value, dict):
+            return json.dumps({str(key): _describe(item) for key, item in value.items()})
+        return json.dumps(_describe(value))
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """One JSON object on one line (newline included). Never raises."""
+    return encode_json(record) + "\n"
 
 
 _second_prefix: tuple[int, str] = (-1, "")
@@ -130,4 +155,4 @@ def model_record(model: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
     return record
 
 
-__all__ = ["iso_datetime", "iso_from_ns", "json_default", "json_line", "make_json_safe", "model_record"]
+__all__ = ["encode_json", "encode_string", "iso_datetime", "iso_from_ns", "json_default", "json_line", "make_json_safe", "model_record"]

@@ -12,15 +12,16 @@ import random
 import time
 from typing import Any
 
-from .serialization import iso_from_ns, json_line
+from .serialization import encode_json, encode_string, iso_from_ns
 
+_random_bits = random.getrandbits
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 def new_id() -> str:
     """A random UUID 4 as a string (not for secrets: ids only)."""
-    digits = "%032x" % ((random.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET)
+    digits = "%032x" % ((_random_bits(128) & _UUID4_CLEAR) | _UUID4_SET)
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
@@ -76,35 +77,36 @@ class Span:
         self.trace_id = trace_id
 
     def to_line(self) -> str:
-        """The observation as one JSONL line, in the SDK's layout."""
-        record: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "name": self.name,
-            "start_time": iso_from_ns(self.start_ns),
-        }
+        """The observation as one JSONL line, in the SDK's layout (keys in `ObservationData`
+        order, None left out). Only the user's values go through the JSON encoder; the
+        rest are strings known to be safe."""
+        parts = [
+            f'{{"id": "{self.id}", "type": "{self.type}", "name": {encode_string(self.name)}, '
+            f'"start_time": "{iso_from_ns(self.start_ns)}"'
+        ]
         if self.end_ns is not None:
-            record["end_time"] = iso_from_ns(self.end_ns)
+            parts.append(f', "end_time": "{iso_from_ns(self.end_ns)}"')
+        values: dict[str, Any] = {}
         if self.input is not None:
-            record["input"] = self.input
+            values["input"] = self.input
         if self.output is not None:
-            record["output"] = self.output
+            values["output"] = self.output
         if self.error is not None:
-            record["error"] = self.error
-        record["level"] = "info"
-        record["metadata"] = self.metadata
+            values["error"] = self.error
+        if values:
+            parts.append(", " + encode_json(values)[1:-1])
+        parts.append(', "level": "info", "metadata": ')
+        parts.append(encode_json(self.metadata) if self.metadata else "{}")
         if self.model is not None:
-            record["model"] = self.model
-        if self.prompt_tokens is not None:
-            record["prompt_tokens"] = self.prompt_tokens
-        if self.completion_tokens is not None:
-            record["completion_tokens"] = self.completion_tokens
-        if self.total_tokens is not None:
-            record["total_tokens"] = self.total_tokens
+            parts.append(f', "model": {encode_string(self.model)}')
+        for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
+            count = getattr(self, key)
+            if count is not None:
+                parts.append(f', "{key}": {encode_json(count)}')
         if self.parent_observation_id is not None:
-            record["parent_observation_id"] = self.parent_observation_id
-        record["trace_id"] = self.trace_id
-        return json_line(record)
+            parts.append(f', "parent_observation_id": "{self.parent_observation_id}"')
+        parts.append(f', "trace_id": "{self.trace_id}"}}\n')
+        return "".join(parts)
 
 
 __all__ = ["Span", "new_id"]

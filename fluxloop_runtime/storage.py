@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from collections import deque
 from pathlib import Path
 
 from .config import RuntimeConfig, get_config, on_change
@@ -27,38 +28,34 @@ class OfflineStore:
     """Buffered, thread-safe appender of JSONL lines. One per process: `offline_store`."""
 
     def __init__(self) -> None:
-        self._buffer_lock = threading.Lock()
+        # deque.append and popleft are atomic: recording threads never wait on a lock.
+        self._observations: deque[str] = deque()
+        self._traces: deque[str] = deque()
         self._write_lock = threading.Lock()
-        self._observations: list[str] = []
-        self._traces: list[str] = []
         self._failure_logged = False
+        self.flush_threshold = get_config().max_queue_size
 
     def add_observation(self, line: str) -> None:
         """Queue one observation line (ending in a newline)."""
-        with self._buffer_lock:
-            self._observations.append(line)
-            full = len(self._observations) >= get_config().max_queue_size
-        if full:
+        self._observations.append(line)
+        if len(self._observations) >= self.flush_threshold:
             self.flush()
 
     def add_trace(self, line: str) -> None:
         """Queue one trace line (ending in a newline)."""
-        with self._buffer_lock:
-            self._traces.append(line)
+        self._traces.append(line)
 
     def pending(self) -> int:
         """How many lines wait to be written."""
-        with self._buffer_lock:
-            return len(self._observations) + len(self._traces)
+        return len(self._observations) + len(self._traces)
 
     def flush(self, config: RuntimeConfig | None = None) -> None:
         """Write every buffered line to the offline directory of `config` (default: the
         configuration in force). Never raises."""
         config = config or get_config()
         with self._write_lock:
-            with self._buffer_lock:
-                observations, self._observations = self._observations, []
-                traces, self._traces = self._traces, []
+            observations = _drain(self._observations)
+            traces = _drain(self._traces)
             if not (observations or traces) or not (config.enabled and config.offline_store_enabled):
                 return
             directory = Path(config.offline_store_dir)
@@ -80,6 +77,16 @@ class OfflineStore:
             self._failure_logged = False
 
 
+def _drain(lines: deque[str]) -> list[str]:
+    """Take every line queued so far, oldest first, while other threads may be appending."""
+    taken = []
+    try:
+        while True:
+            taken.append(lines.popleft())
+    except IndexError:
+        return taken
+
+
 offline_store = OfflineStore()
 
 
@@ -88,7 +95,8 @@ def flush() -> None:
     offline_store.flush()
 
 
-def _flush_into_old_directory(old: RuntimeConfig, new: RuntimeConfig) -> None:
+def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
+    offline_store.flush_threshold = new.max_queue_size
     if (old.offline_store_dir, old.offline_store_enabled, old.enabled) != (
         new.offline_store_dir,
         new.offline_store_enabled,
@@ -97,7 +105,7 @@ def _flush_into_old_directory(old: RuntimeConfig, new: RuntimeConfig) -> None:
         offline_store.flush(old)
 
 
-on_change(_flush_into_old_directory)
+on_change(_follow_configuration)
 atexit.register(flush)
 
 __all__ = ["OBSERVATIONS_FILE", "TRACES_FILE", "OfflineStore", "flush", "offline_store"]
