@@ -1,0 +1,59 @@
+"""Ctrl-C (SIGINT) stops an experiment cleanly and keeps the runs that completed."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.experiments.conftest import FLUXLOOP
+
+
+@pytest.mark.parametrize("target", ["support_agent:answer", "support_agent:SupportBot.reply"], ids=["async", "sync"])
+def test_sigint_during_a_slow_run_writes_the_summary_of_completed_runs(project: Path, target: str) -> None:
+    config = {
+        "name": "interrupted",
+        "iterations": 2,
+        "base_inputs": [{"input": "status A100"}, {"input": "sleep 60 then C300"}, {"input": "never reached"}],
+        "runner": {"target": target},
+    }
+    (project / "slow.yaml").write_text(yaml.safe_dump(config))
+    process = subprocess.Popen(
+        [str(FLUXLOOP), "run", "experiment", "--config", "slow.yaml"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen = []
+    try:
+        for line in process.stderr:  # progress: wait until the slow run has started
+            seen.append(line)
+            if line.startswith("[2/6] iteration 0, input 1: running"):
+                process.send_signal(signal.SIGINT)
+                break
+        stdout, rest = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    stderr = "".join(seen) + rest
+
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "interrupted: 1 completed run(s) kept" in stderr
+    folder = next((project / "experiments").iterdir())
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["interrupted"] is True
+    assert summary["planned_runs"] == 6
+    assert (summary["totals"]["runs"], summary["totals"]["successful"], summary["totals"]["failed"]) == (1, 1, 0)
+    (run,) = [json.loads(line) for line in (folder / "traces.jsonl").read_text().splitlines()]
+    assert run["input"] == "status A100" and run["success"] is True
+    # The completed run's observations were flushed into the experiment's artifacts.
+    observations = [json.loads(line) for line in (folder / "artifacts" / "observations.jsonl").read_text().splitlines()]
+    assert run["trace_id"] in {observation["trace_id"] for observation in observations}
+    assert "total" in stdout
