@@ -3,7 +3,9 @@ restores the framework's object."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
+import json
 import textwrap
 
 import pytest
@@ -13,11 +15,11 @@ from fluxloop_lint.types import LintSettings
 
 AGENTS_MODULE = textwrap.dedent(
     '''
-    import fluxloop_runtime
+    import {fluxloop}
     from agents import function_tool
 
 
-    @fluxloop_runtime.tool(name="tool.lookup")
+    @{fluxloop}.tool(name="tool.lookup")
     @function_tool
     def lookup(query: str) -> str:
         """Look something up."""
@@ -27,7 +29,7 @@ AGENTS_MODULE = textwrap.dedent(
 
 LANGCHAIN_MODULE = textwrap.dedent(
     '''
-    from fluxloop_runtime import tool as fl_tool
+    from {fluxloop} import tool as fl_tool
     from langchain_core.tools import tool
 
 
@@ -52,9 +54,10 @@ def _import(path, name):
     return module
 
 
-def _fix(tmp_path, source, name):
-    result = lint_source(source.encode(), f"{name}.py", LintSettings(), fix=True)
+def _fix(tmp_path, template, name, fluxloop_module):
+    source = template.format(fluxloop=fluxloop_module)
     assert [finding.code for finding in lint_source(source, f"{name}.py", LintSettings()).findings] == ["FLX101"]
+    result = lint_source(source.encode(), f"{name}.py", LintSettings(), fix=True)
     assert result.fixed == 1 and result.findings == () and isinstance(result.fixed_source, bytes)
     wrong, fixed = tmp_path / f"{name}_wrong.py", tmp_path / f"{name}_fixed.py"
     wrong.write_text(source)
@@ -62,14 +65,16 @@ def _fix(tmp_path, source, name):
     return wrong, fixed, result.fixed_source.decode()
 
 
-def _runtime_with_tool():
-    runtime = pytest.importorskip("fluxloop_runtime")
-    if not hasattr(runtime, "tool"):
-        pytest.skip(
-            "fluxloop_runtime has no `tool` decorator on this branch yet (it is built on another "
-            "branch); the import-and-run steps run once it is merged"
-        )
-    return runtime
+def _invoke(function_tool_object, arguments):
+    from agents.tool_context import ToolContext
+
+    context = ToolContext(
+        context=None,
+        tool_name=function_tool_object.name,
+        tool_call_id="call_1",
+        tool_arguments=json.dumps(arguments),
+    )
+    return asyncio.run(function_tool_object.on_invoke_tool(context, json.dumps(arguments)))
 
 
 def test_agents_sdk_rejects_a_plain_function_the_way_the_wrong_order_produces():
@@ -84,39 +89,71 @@ def test_agents_sdk_rejects_a_plain_function_the_way_the_wrong_order_produces():
         Converter.convert_tools([lookup], [])
 
 
-def test_agents_sdk_wrong_order_fails_and_the_fix_restores_the_tool(tmp_path):
-    wrong, fixed, fixed_source = _fix(tmp_path, AGENTS_MODULE, "agents_tools")
-    assert "@function_tool\n@fluxloop_runtime.tool(name=\"tool.lookup\")\ndef lookup" in fixed_source
-
-    runtime = _runtime_with_tool()
+def test_agents_sdk_wrong_order_with_the_public_sdk_fails_in_the_request_converter_and_the_fix_restores_the_tool(tmp_path):
+    wrong, fixed, fixed_source = _fix(tmp_path, AGENTS_MODULE, "agents_sdk_tools", "fluxloop")
+    assert '@function_tool\n@fluxloop.tool(name="tool.lookup")\ndef lookup' in fixed_source
     from agents import FunctionTool
     from agents.exceptions import UserError
     from agents.models.openai_responses import Converter
 
-    broken = _import(wrong, "agents_tools_wrong")
+    broken = _import(wrong, "agents_sdk_tools_wrong")
     assert not isinstance(broken.lookup, FunctionTool)
     with pytest.raises(UserError, match="Unknown tool type"):
         Converter.convert_tools([broken.lookup], [])
 
-    repaired = _import(fixed, "agents_tools_fixed")
+    repaired = _import(fixed, "agents_sdk_tools_fixed")
     assert isinstance(repaired.lookup, FunctionTool)
-    converted = Converter.convert_tools([repaired.lookup], [])
-    assert converted.tools[0]["name"] == "lookup"
-    assert runtime is not None
+    assert Converter.convert_tools([repaired.lookup], []).tools[0]["name"] == "lookup"
 
 
-def test_langchain_wrong_order_is_not_a_tool_and_the_fix_restores_it(tmp_path):
-    wrong, fixed, fixed_source = _fix(tmp_path, LANGCHAIN_MODULE, "langchain_tools")
+def test_agents_sdk_wrong_order_with_the_runtime_fails_at_import_and_the_fix_records_the_call(tmp_path, offline_store):
+    import fluxloop_runtime
+    from agents import FunctionTool
+    from agents.models.openai_responses import Converter
+
+    wrong, fixed, fixed_source = _fix(tmp_path, AGENTS_MODULE, "agents_runtime_tools", "fluxloop_runtime")
+    assert '@function_tool\n@fluxloop_runtime.tool(name="tool.lookup")\ndef lookup' in fixed_source
+    with pytest.raises(TypeError, match="framework decorator sits below it"):
+        _import(wrong, "agents_runtime_tools_wrong")
+
+    repaired = _import(fixed, "agents_runtime_tools_fixed")
+    assert isinstance(repaired.lookup, FunctionTool)
+    assert Converter.convert_tools([repaired.lookup], []).tools[0]["name"] == "lookup"
+    with fluxloop_runtime.instrument("agent_run") as flux_context:
+        assert _invoke(repaired.lookup, {"query": "paris"}) == "PARIS"
+    [observation] = offline_store.observations()
+    assert observation["type"] == "tool"
+    assert observation["name"] == "tool.lookup"
+    assert observation["input"] == {"query": "paris"}
+    assert observation["output"] == "PARIS"
+    assert observation["trace_id"] == str(flux_context.trace.id)
+
+
+def test_langchain_wrong_order_with_the_public_sdk_fails_to_decorate_and_the_fix_restores_it(tmp_path):
+    wrong, fixed, fixed_source = _fix(tmp_path, LANGCHAIN_MODULE, "langchain_sdk_tools", "fluxloop")
     assert "        @tool\n        @fl_tool()\n        def lookup" in fixed_source
+    from langchain_core.tools import StructuredTool
 
-    _runtime_with_tool()
-    from langchain_core.tools import BaseTool, StructuredTool
+    with pytest.raises(AttributeError, match="'StructuredTool' object has no attribute '__name__'"):
+        _import(wrong, "langchain_sdk_tools_wrong").Tools.build()
 
-    broken = _import(wrong, "langchain_tools_wrong").Tools.build()
-    assert not isinstance(broken, BaseTool)
-    with pytest.raises(AttributeError):
-        broken.invoke({"query": "x"})
-
-    repaired = _import(fixed, "langchain_tools_fixed").Tools.build()
+    repaired = _import(fixed, "langchain_sdk_tools_fixed").Tools.build()
     assert isinstance(repaired, StructuredTool)
     assert repaired.invoke({"query": "x"}) == "X"
+
+
+def test_langchain_wrong_order_with_the_runtime_fails_and_the_fix_records_sync_and_async_calls(tmp_path, offline_store):
+    import fluxloop_runtime
+    from langchain_core.tools import StructuredTool
+
+    wrong, fixed, _ = _fix(tmp_path, LANGCHAIN_MODULE, "langchain_runtime_tools", "fluxloop_runtime")
+    with pytest.raises(TypeError, match="framework decorator sits below it"):
+        _import(wrong, "langchain_runtime_tools_wrong").Tools.build()
+
+    repaired = _import(fixed, "langchain_runtime_tools_fixed").Tools.build()
+    assert isinstance(repaired, StructuredTool)
+    with fluxloop_runtime.instrument("agent_run"):
+        assert repaired.invoke({"query": "x"}) == "X"
+        assert asyncio.run(repaired.ainvoke({"query": "y"})) == "Y"
+    observations = offline_store.observations()
+    assert [(o["type"], o["name"], o["output"]) for o in observations] == [("tool", "lookup", "X"), ("tool", "lookup", "Y")]
