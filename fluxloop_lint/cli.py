@@ -272,14 +272,8 @@ def rules_command() -> int:
 
 
 def _example_text(example: Any) -> tuple[str, str | None]:
-    """The source of a rule example, and its expected fix when it has one."""
-    if isinstance(example, str):
-        return example, None
-    source = getattr(example, "source", None) or getattr(example, "code", None) or str(example)
-    expected = getattr(example, "expected_fix", None) or getattr(example, "fixed", None) or getattr(
-        example, "expected", None
-    )
-    return str(source), None if expected is None else str(expected)
+    """The source of a rule example (`Valid`/`Invalid` of rules/base.py), and its expected fix."""
+    return example.code, getattr(example, "expected_replacement", None)
 
 
 @cli.command("explain")
