@@ -1,0 +1,396 @@
+"""The engine: lint (and fix) one file's source with every enabled rule in one walk.
+
+Imported only for files that passed `prefilter.mentions_fluxloop`. Per process it builds,
+once, the selection of rules for a set of selectors, the dispatch table of their `visit_*`
+methods and the framework registry. Per file it decodes, parses once with LibCST, walks the
+tree once (statements only, unless a rule that looks inside expressions is active for this
+file), and resolves positions only when a rule reported something.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from fluxloop_lint import walk
+from fluxloop_lint.context import FileContext
+from fluxloop_lint.fixes.edits import apply_edits, line_starts, offset, split_lines
+from fluxloop_lint.frameworks import registry_for
+from fluxloop_lint.rules import ALL_RULES
+from fluxloop_lint.rules.base import Rule
+from fluxloop_lint.rules.flx001_syntax_error import SyntaxErrorRule
+from fluxloop_lint.types import Applicability, Edit, FileResult, Finding, Fix, LintSettings, Position
+
+MAX_FIX_PASSES = 10
+
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_FILE_NOQA = r"^[ \t]*#[ \t]*fluxloop-lint:[ \t]*noqa(?::[ \t]*(?P<codes>[A-Z]+[0-9]+(?:[ \t]*,[ \t]*[A-Z]+[0-9]+)*))?"
+_FILE_NOQA_TEXT = re.compile(_FILE_NOQA, re.IGNORECASE | re.MULTILINE)
+_FILE_NOQA_BYTES = re.compile(_FILE_NOQA.encode(), re.IGNORECASE | re.MULTILINE)
+
+
+def known_codes() -> tuple[str, ...]:
+    """Every rule code, in code order (for validating selectors)."""
+    return tuple(rule.CODE for rule in ALL_RULES)
+
+
+# -- which rules run --------------------------------------------------------------------------
+
+
+def _specificity(code: str, selectors: Sequence[str]) -> int | None:
+    """How specifically the most specific matching selector names `code` (None: no match)."""
+    best: int | None = None
+    for selector in selectors:
+        selector = selector.strip().upper()
+        if selector == "ALL":
+            length = 0
+        elif selector and code.startswith(selector):
+            length = len(selector)
+        else:
+            continue
+        best = length if best is None else max(best, length)
+    return best
+
+
+@lru_cache(maxsize=64)
+def enabled_rules(
+    select: tuple[str, ...] | None, extend_select: tuple[str, ...], ignore: tuple[str, ...]
+) -> tuple[type[Rule], ...]:
+    """The rules a set of selectors enables. As in Ruff, the most specific selector wins
+    (`--ignore FLX1 --extend-select FLX104` runs FLX104); on a tie, `ignore` wins."""
+    chosen = []
+    for rule in ALL_RULES:
+        if select is None:
+            selected = -1 if rule.DEFAULT_ENABLED else None
+        else:
+            selected = _specificity(rule.CODE, select)
+        extended = _specificity(rule.CODE, extend_select)
+        if extended is not None and (selected is None or extended > selected):
+            selected = extended
+        ignored = _specificity(rule.CODE, ignore)
+        if selected is not None and (ignored is None or selected > ignored):
+            chosen.append(rule)
+    return tuple(chosen)
+
+
+# -- the dispatch table -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """For a tuple of rules: per node type, which (rule index, method name) to call."""
+
+    visits: dict[type[cst.CSTNode], tuple[tuple[int, str], ...]]
+    leaves: dict[type[cst.CSTNode], tuple[tuple[int, str], ...]]
+    expressions: bool  # some rule wants nodes below the statement level
+
+
+@lru_cache(maxsize=64)
+def _plan(rules: tuple[type[Rule], ...]) -> _Plan:
+    tables: dict[str, dict[type[cst.CSTNode], list[tuple[int, str]]]] = {"visit_": {}, "leave_": {}}
+    for index, rule in enumerate(rules):
+        for attribute in dir(rule):
+            for prefix, table in tables.items():
+                if attribute.startswith(prefix):
+                    node_type = getattr(cst, attribute[len(prefix) :], None)
+                    if not (isinstance(node_type, type) and issubclass(node_type, cst.CSTNode)):
+                        raise TypeError(f"{rule.__name__}.{attribute} names no LibCST node type")
+                    table.setdefault(node_type, []).append((index, attribute))
+    wanted = set(tables["visit_"]) | set(tables["leave_"])
+    return _Plan(
+        visits={node_type: tuple(calls) for node_type, calls in tables["visit_"].items()},
+        leaves={node_type: tuple(calls) for node_type, calls in tables["leave_"].items()},
+        expressions=not wanted <= walk.STATEMENT_NODE_TYPES,
+    )
+
+
+class _Walk:
+    """One walk of a module: calls the rules' handlers and tells the name resolver about
+    bindings in source order."""
+
+    def __init__(self, context: FileContext, rules: Sequence[Rule], plan: _Plan) -> None:
+        self.context = context
+        self.resolver = context.resolver
+
+        def bound(table: dict[type[cst.CSTNode], tuple[tuple[int, str], ...]]) -> dict[type[cst.CSTNode], list[Callable[[cst.CSTNode], None]]]:
+            return {node_type: [getattr(rules[index], name) for index, name in calls] for node_type, calls in table.items()}
+
+        self.visits = bound(plan.visits)
+        self.leaves = bound(plan.leaves)
+        self.fields = walk.all_fields if plan.expressions else walk.statement_fields
+        self.expressions = plan.expressions
+
+    def node(self, node: cst.CSTNode) -> None:
+        node_type = type(node)
+        for handler in self.visits.get(node_type, ()):
+            handler(node)
+        if node_type is cst.FunctionDef:
+            self._function(node)  # type: ignore[arg-type]
+        elif node_type is cst.ClassDef:
+            self._class(node)  # type: ignore[arg-type]
+        elif node_type is cst.Lambda:
+            self.resolver.enter_function(node)  # type: ignore[arg-type]
+            self._children(node)
+            self.resolver.leave_scope()
+        elif node_type is cst.SimpleStatementLine or node_type is cst.Decorator:
+            outer = self.context.current_statement
+            self.context.current_statement = node
+            self._children(node)
+            self.context.current_statement = outer
+        else:
+            self._bind_before(node, node_type)
+            self._children(node)
+            self._bind_after(node, node_type)
+        for handler in self.leaves.get(node_type, ()):
+            handler(node)
+
+    def _children(self, node: cst.CSTNode, fields: tuple[str, ...] | None = None) -> None:
+        for child in walk.children(node, fields if fields is not None else self.fields(type(node))):
+            self.node(child)
+
+    def _function(self, node: cst.FunctionDef) -> None:
+        if self.expressions:
+            self._children(node, ("decorators", "params", "returns"))
+        binding = self.context.binding_for_definition(node)
+        self.resolver.enter_function(node)
+        self._children(node, ("body",))
+        self.resolver.leave_scope()
+        self.resolver.bind(node.name.value, binding)
+
+    def _class(self, node: cst.ClassDef) -> None:
+        if self.expressions:
+            self._children(node, ("decorators", "bases", "keywords"))
+        self.resolver.enter_class()
+        self._children(node, ("body",))
+        self.resolver.leave_scope()
+        self.resolver.bind_targets(node.name)
+
+    def _bind_before(self, node: cst.CSTNode, node_type: type[cst.CSTNode]) -> None:
+        if node_type is cst.For:
+            self.resolver.bind_targets(node.target)  # type: ignore[attr-defined]
+        elif node_type is cst.With:
+            for item in node.items:  # type: ignore[attr-defined]
+                if item.asname is not None:
+                    self.resolver.bind_targets(item.asname.name)
+        elif node_type is cst.ExceptHandler and node.name is not None:  # type: ignore[attr-defined]
+            self.resolver.bind_targets(node.name.name)  # type: ignore[attr-defined]
+
+    def _bind_after(self, node: cst.CSTNode, node_type: type[cst.CSTNode]) -> None:
+        if node_type is cst.Import:
+            self.resolver.bind_import(node)  # type: ignore[arg-type]
+        elif node_type is cst.ImportFrom:
+            self.resolver.bind_import_from(node)  # type: ignore[arg-type]
+        elif node_type is cst.Assign or node_type is cst.AnnAssign:
+            self.resolver.bind_assignment(node)  # type: ignore[arg-type]
+        elif node_type is cst.NamedExpr:
+            self.resolver.bind_targets(node.target)  # type: ignore[attr-defined]
+
+
+# -- one lint pass ----------------------------------------------------------------------------
+
+
+class _Unreadable(Exception):
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+@dataclass(frozen=True)
+class _Pass:
+    findings: tuple[Finding, ...]
+    parse_error: str | None = None
+
+
+def _decode(source: bytes) -> tuple[str, str]:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError as error:
+        raise _Unreadable(str(error), 1, 1) from None
+    try:
+        return source.decode(encoding), encoding
+    except UnicodeDecodeError as error:
+        line = source.count(b"\n", 0, error.start) + 1
+        column = error.start - (source.rfind(b"\n", 0, error.start) + 1) + 1
+        raise _Unreadable(f"not valid {encoding}: byte {source[error.start]:#04x}", line, column) from None
+
+
+def _parse(text: str, path: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        line, column, message = error.raw_line, error.raw_column + 1, error.message
+    except Exception as error:  # LibCST can fail in other ways on odd input (e.g. NUL bytes)
+        line, column, message = 1, 1, f"{type(error).__name__}: {error}"
+    # CPython's parser usually points more precisely at the mistake.
+    try:
+        compile(text, path or "<unknown>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        line, column, message = error.lineno or line, error.offset or column, error.msg or message
+    except Exception:
+        pass
+    raise _Unreadable(message, line, column)
+
+
+def _noqa_codes(line: str) -> frozenset[str] | None:
+    """None: no `# noqa` on the line; empty: a bare `# noqa`; else the codes it names."""
+    match = _NOQA.search(line)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    return frozenset(code.upper() for code in re.split(r"[,\s]+", codes) if code) if codes else frozenset()
+
+
+def _suppressed(lines: list[str], first: int, last: int, code: str) -> bool:
+    for number in range(first, min(last, len(lines)) + 1):
+        codes = _noqa_codes(lines[number - 1])
+        if codes is not None and (not codes or any(code.startswith(noqa) for noqa in codes)):
+            return True
+    return False
+
+
+def _file_noqa(source: bytes | str) -> frozenset[str] | None:
+    """None: no file-level `# fluxloop-lint: noqa`; empty: all codes; else the codes named."""
+    if isinstance(source, bytes):
+        match = _FILE_NOQA_BYTES.search(source)
+        codes = match.group("codes").decode() if match and match.group("codes") else None
+    else:
+        match = _FILE_NOQA_TEXT.search(source)
+        codes = match.group("codes") if match else None
+    if match is None:
+        return None
+    return frozenset(code.strip().upper() for code in codes.split(",")) if codes else frozenset()
+
+
+def _lint_text(text: str, path: str, settings: LintSettings, rules: tuple[type[Rule], ...], honour_noqa: bool) -> _Pass:
+    try:
+        module = _parse(text, path)
+    except _Unreadable as error:
+        return _Pass(_syntax_finding(error, path, rules), error.message)
+    active = tuple(
+        rule
+        for rule in rules
+        if rule is not SyntaxErrorRule and (not rule.TEXT_TRIGGERS or any(t in text for t in rule.TEXT_TRIGGERS))
+    )
+    if not active:
+        return _Pass(())
+    context = FileContext(module, text, settings, registry_for(settings.framework_decorators), frozenset(r.CODE for r in rules))
+    _Walk(context, [rule(context) for rule in active], _plan(active)).node(module)
+    if not context.reports:
+        return _Pass(())
+    context.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)  # type: ignore[assignment]
+    lines = split_lines(text)
+    findings = []
+    for report in context.reports:
+        noqa_range = context.positions[report.noqa_node]
+        if honour_noqa and _suppressed(lines, noqa_range.start.line, noqa_range.end.line, report.code):
+            continue
+        where = context.positions[report.node]
+        findings.append(
+            Finding(
+                report.code,
+                report.message,
+                path,
+                Position(where.start.line, where.start.column + 1),
+                Position(where.end.line, where.end.column + 1),
+                report.build_fix() if report.build_fix is not None else None,
+            )
+        )
+    findings.sort(key=lambda finding: (finding.start, finding.code))
+    return _Pass(tuple(findings))
+
+
+def _syntax_finding(error: _Unreadable, path: str, rules: tuple[type[Rule], ...]) -> tuple[Finding, ...]:
+    if SyntaxErrorRule not in rules:
+        return ()
+    where = Position(error.line, max(error.column, 1))
+    return (Finding(SyntaxErrorRule.CODE, SyntaxErrorRule.MESSAGE.format(error=error.message), path, where, where),)
+
+
+# -- fixing -----------------------------------------------------------------------------------
+
+
+def _choose_fixes(findings: tuple[Finding, ...], text: str, unsafe: bool) -> tuple[list[Edit], int]:
+    """Edits of the allowed fixes that do not overlap (the rest wait for the next pass), and
+    how many findings they fix (findings sharing one fix all count)."""
+    starts = line_starts(text)
+    allowed = [
+        finding.fix
+        for finding in findings
+        if finding.fix is not None
+        and finding.fix.edits
+        and (finding.fix.applicability is Applicability.SAFE or unsafe)
+    ]
+    taken: list[Fix] = []
+    spans: list[tuple[int, int]] = []
+    fixed = 0
+    for fix in sorted(allowed, key=lambda fix: min(edit.start for edit in fix.edits)):
+        if any(fix.edits == other.edits for other in taken):
+            fixed += 1
+            continue
+        fix_spans = [(offset(starts, edit.start), offset(starts, edit.end)) for edit in fix.edits]
+        if any(start < other_end and other_start < end or start == end == other_start
+               for start, end in fix_spans for other_start, other_end in spans):
+            continue
+        taken.append(fix)
+        spans.extend(fix_spans)
+        fixed += 1
+    return [edit for fix in taken for edit in fix.edits], fixed
+
+
+def lint_source(
+    source: bytes | str,
+    path: str,
+    settings: LintSettings,
+    *,
+    fix: bool = False,
+    honour_noqa: bool = True,
+) -> FileResult:
+    """Lint one file's source; with `fix`, also apply the allowed fixes (see the contract in
+    LINT-CONTRACT.md). Never raises for bad input: it becomes an FLX001 finding."""
+    rules = enabled_rules(settings.select, settings.extend_select, settings.ignore)
+    if honour_noqa:
+        file_noqa = _file_noqa(source)
+        if file_noqa is not None:
+            if not file_noqa:
+                return FileResult(path)
+            rules = tuple(rule for rule in rules if not any(rule.CODE.startswith(code) for code in file_noqa))
+    encoding = None
+    if isinstance(source, bytes):
+        try:
+            text, encoding = _decode(source)
+        except _Unreadable as error:
+            return FileResult(path, _syntax_finding(error, path, rules))
+    else:
+        text = source
+    current = _lint_text(text, path, settings, rules, honour_noqa)
+    if not fix or current.parse_error is not None:
+        return FileResult(path, current.findings)
+
+    first, fixed_text, fixed = current, text, 0
+    for _ in range(MAX_FIX_PASSES):
+        edits, count = _choose_fixes(current.findings, fixed_text, settings.unsafe_fixes)
+        if not edits:
+            break
+        candidate = apply_edits(fixed_text, edits)
+        result = _lint_text(candidate, path, settings, rules, honour_noqa)
+        if result.parse_error is not None:
+            message = f"{path}: fixing produced code that does not parse ({result.parse_error}); nothing was changed"
+            return FileResult(path, first.findings, errors=(message,))
+        if candidate == fixed_text:
+            break
+        fixed_text, current, fixed = candidate, result, fixed + count
+    if fixed_text == text:
+        return FileResult(path, current.findings)
+    return FileResult(path, current.findings, fixed, _encode(fixed_text, encoding))
+
+
+def _encode(text: str, encoding: str | None) -> bytes | str:
+    return text if encoding is None else text.encode(encoding)

@@ -1,0 +1,22 @@
+"""Fix builders. Decorator-placement findings go through `decorator_fix`, the one place that
+chooses a builder by `settings.fix_strategy`."""
+
+from __future__ import annotations
+
+from fluxloop_lint.context import DecoratorInfo, FileContext
+from fluxloop_lint.fixes.reorder import reorder_fix
+from fluxloop_lint.types import Applicability, Fix, FixStrategy
+
+
+def decorator_fix(
+    context: FileContext,
+    decorators: tuple[DecoratorInfo, ...],
+    moving: tuple[int, ...],
+    target: int,
+    applicability: Applicability,
+) -> Fix | None:
+    """The fix for FluxLoop decorators at `moving` that must end up below `target`."""
+    if context.settings.fix_strategy is FixStrategy.REORDER:
+        return reorder_fix(context, decorators, moving, target, applicability)
+    # FixStrategy.MANUAL (Pattern A) is built by fixes/manual.py, which issue 5 adds.
+    return None
