@@ -221,7 +221,7 @@ def _print_findings(
                 if linted.written:
                     click.echo(output.fixed_file_line(linted.result.path, linted.result.fixed), nl=False, err=err)
         if not quiet:
-            fixed = sum(linted.result.fixed for linted in report.files if linted.written or not fixing)
+            fixed = sum(linted.result.fixed for linted in report.files)
             summary = (
                 output.fix_summary(findings, fixed, unsafe_fixes)
                 if fixing

@@ -171,15 +171,15 @@ def test_diff_with_nothing_to_fix_exits_0(project: Path) -> None:
 @pytest.mark.parametrize(
     ("options", "expected_exit"),
     [
-        (["--select", "FLX102"], 0),
+        (["--select", "FLX001"], 0),
         (["--select", "FLX1"], 1),
         (["--select", "ALL"], 1),
         (["--select", "flx101"], 1),
         (["--ignore", "FLX101"], 0),
         (["--ignore", "FLX1"], 0),
-        (["--ignore", "FLX102,FLX101"], 0),
-        (["--ignore", "FLX102", "--ignore", "FLX101"], 0),
-        (["--select", "FLX102", "--extend-select", "FLX101"], 1),
+        (["--ignore", "FLX001,FLX101"], 0),
+        (["--ignore", "FLX001", "--ignore", "FLX101"], 0),
+        (["--select", "FLX001", "--extend-select", "FLX101"], 1),
     ],
 )
 def test_selection_options(project: Path, options: list[str], expected_exit: int) -> None:
@@ -188,7 +188,7 @@ def test_selection_options(project: Path, options: list[str], expected_exit: int
 
 
 def test_selection_from_the_command_line_wins_over_the_file(project: Path) -> None:
-    write(project, "pyproject.toml", '[tool.fluxloop-lint]\nselect = ["FLX102"]\n')
+    write(project, "pyproject.toml", '[tool.fluxloop-lint]\nselect = ["FLX001"]\n')
     assert run_cli("agent", cwd=project).exit_code == 0
     assert run_cli("--select", "FLX101", "agent", cwd=project).exit_code == 1
     assert run_cli("--extend-select", "FLX101", "agent", cwd=project).exit_code == 1
