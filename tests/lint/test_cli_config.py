@@ -251,6 +251,9 @@ def test_cache_hit_miss_and_invalidation(tmp_path: Path, monkeypatch: pytest.Mon
     second = run_cli(".", cwd=tmp_path)
     assert calls.count == 1, "unchanged file and settings: served from the cache"
     assert second.stdout == first.stdout and second.exit_code == first.exit_code == 1
+    fresh_json = run_cli("--no-cache", "--output-format", "json", ".", cwd=tmp_path).stdout
+    assert run_cli("--output-format", "json", ".", cwd=tmp_path).stdout == fresh_json, "fixes survive the cache"
+    calls.count = 1
 
     write(tmp_path, "pyproject.toml", '[tool.fluxloop-lint]\nextend-select = ["FLX001"]\n')
     run_cli(".", cwd=tmp_path)
