@@ -110,7 +110,11 @@ def _run_python(code: str, project: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
-        env={**os.environ, "PYTHONPATH": str(project), "FLUXLOOP_OFFLINE_DIR": str(project / "fl")},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(project), os.environ.get("PYTHONPATH")])),
+            "FLUXLOOP_OFFLINE_DIR": str(project / "fl"),
+        },
     )
 
 
