@@ -140,6 +140,8 @@ class _Walk:
             self.resolver.enter_function(node)  # type: ignore[arg-type]
             self._children(node)
             self.resolver.leave_scope()
+        elif node_type is cst.Try:
+            self._try(node)  # type: ignore[arg-type]
         elif node_type is cst.SimpleStatementLine or node_type is cst.Decorator:
             outer = self.context.current_statement
             self.context.current_statement = node
@@ -164,6 +166,17 @@ class _Walk:
         self._children(node, ("body",))
         self.resolver.leave_scope()
         self.resolver.bind(node.name.value, binding)
+
+    def _try(self, node: cst.Try) -> None:
+        """`try: from x import y` / `except ImportError: y = None`: the names the `try` body
+        bound keep that binding, as when the import works (the case worth checking)."""
+        before = self.resolver.current_bindings()
+        self._children(node, ("body",))
+        after_body = self.resolver.current_bindings()
+        changed = {name for name, binding in after_body.items() if before.get(name) is not binding}
+        self._children(node, ("handlers",))
+        self.resolver.keep(after_body, changed)
+        self._children(node, ("orelse", "finalbody"))
 
     def _class(self, node: cst.ClassDef) -> None:
         if self.expressions:

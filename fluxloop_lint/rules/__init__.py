@@ -5,10 +5,22 @@ from __future__ import annotations
 from fluxloop_lint.rules.base import Rule
 from fluxloop_lint.rules.flx001_syntax_error import SyntaxErrorRule
 from fluxloop_lint.rules.flx101_framework_order import FrameworkOrderRule
+from fluxloop_lint.rules.flx102_descriptor_order import DescriptorOrderRule
+from fluxloop_lint.rules.flx103_marking_order import MarkingOrderRule
+from fluxloop_lint.rules.flx104_unknown_decorator_order import UnknownDecoratorOrderRule
+from fluxloop_lint.rules.flx105_bare_factory import BareFactoryRule
+from fluxloop_lint.rules.flx106_sdk_generator import SdkGeneratorRule
+from fluxloop_lint.rules.flx107_observation_type import ObservationTypeRule
 
 ALL_RULES: tuple[type[Rule], ...] = (
     SyntaxErrorRule,
     FrameworkOrderRule,
+    DescriptorOrderRule,
+    MarkingOrderRule,
+    UnknownDecoratorOrderRule,
+    BareFactoryRule,
+    SdkGeneratorRule,
+    ObservationTypeRule,
 )
 
 _BY_CODE = {rule.CODE: rule for rule in ALL_RULES}

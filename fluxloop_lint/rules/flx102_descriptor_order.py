@@ -1,0 +1,123 @@
+"""FLX102: a FluxLoop decorator above a descriptor (`staticmethod`, `property`, ...)."""
+
+from __future__ import annotations
+
+from fluxloop_lint.context import DecoratorInfo
+from fluxloop_lint.rules.base import Invalid, Valid
+from fluxloop_lint.rules.decorator_order import ORDER_RULE_CATEGORIES, DecoratorOrderRule, describe
+from fluxloop_lint.types import Applicability
+
+
+class DescriptorOrderRule(DecoratorOrderRule):
+    CODE = "FLX102"
+    NAME = "fluxloop-above-descriptor"
+    MESSAGE = "@{fluxloop} sits above {descriptor}: it wraps the descriptor object, so calls fail at run time ('{kind}' object is not callable); move the FluxLoop decorator below it"
+    RATIONALE = (
+        "`staticmethod`, `classmethod`, `property`, `functools.cached_property`, "
+        "`functools.singledispatchmethod` and `abc.abstractmethod` return descriptors that the "
+        "class machinery must see directly. A FluxLoop decorator above one wraps the descriptor "
+        "in a plain function: calls fail (`'classmethod' object is not callable`), a property "
+        "becomes a method, an abstract method is no longer abstract. Put the FluxLoop "
+        "decorator directly above the `def`."
+    )
+    FIX = Applicability.SAFE
+    CATEGORIES = ORDER_RULE_CATEGORIES["FLX102"]
+
+    def message(self, fluxloop: DecoratorInfo, below: DecoratorInfo) -> str:
+        kind = below.label.rsplit(".", 1)[-1]
+        return self.MESSAGE.format(fluxloop=fluxloop.label, descriptor=describe(below), kind=kind)
+
+    VALID = (
+        Valid(
+            """
+            import fluxloop
+
+            class Search:
+                @staticmethod
+                @fluxloop.tool()
+                def run(query: str) -> str:
+                    return query
+            """
+        ),
+        Valid(
+            """
+            import fluxloop
+
+            staticmethod = lambda function: function  # shadows the builtin
+
+            class Search:
+                @fluxloop.tool()
+                @staticmethod
+                def run(query: str) -> str:
+                    return query
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import fluxloop
+
+            class Search:
+                @fluxloop.tool()
+                @classmethod
+                def run(cls, query: str) -> str:
+                    return query
+            """,
+            4,
+            5,
+            """
+            import fluxloop
+
+            class Search:
+                @classmethod
+                @fluxloop.tool()
+                def run(cls, query: str) -> str:
+                    return query
+            """,
+        ),
+        Invalid(
+            """
+            import abc
+            import functools
+            from fluxloop_runtime import trace
+
+            class Base(abc.ABC):
+                @trace()
+                @functools.cached_property
+                def size(self) -> int:
+                    return 1
+
+                @property
+                def name(self) -> str:
+                    return "base"
+
+                @trace()
+                @name.setter
+                def name(self, value: str) -> None:
+                    pass
+            """,
+            6,
+            5,
+            """
+            import abc
+            import functools
+            from fluxloop_runtime import trace
+
+            class Base(abc.ABC):
+                @functools.cached_property
+                @trace()
+                def size(self) -> int:
+                    return 1
+
+                @property
+                def name(self) -> str:
+                    return "base"
+
+                @name.setter
+                @trace()
+                def name(self, value: str) -> None:
+                    pass
+            """,
+        ),
+    )

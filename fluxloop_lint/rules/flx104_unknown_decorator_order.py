@@ -1,0 +1,67 @@
+"""FLX104: a FluxLoop decorator above a decorator the linter does not know (off by default)."""
+
+from __future__ import annotations
+
+from fluxloop_lint.context import DecoratorInfo
+from fluxloop_lint.rules.base import Invalid, Valid
+from fluxloop_lint.rules.decorator_order import ORDER_RULE_CATEGORIES, DecoratorOrderRule, describe
+from fluxloop_lint.types import Applicability
+
+
+class UnknownDecoratorOrderRule(DecoratorOrderRule):
+    CODE = "FLX104"
+    NAME = "fluxloop-above-unknown-decorator"
+    MESSAGE = "@{fluxloop} sits above {decorator}, which the linter does not know: if it transforms or registers the function, the FluxLoop decorator breaks it or never runs; move it below, or declare the decorator in `framework-decorators`"
+    RATIONALE = (
+        "The linter knows the decorators of the common agent and application frameworks. "
+        "When a FluxLoop decorator sits above one it does not know, it cannot tell whether the "
+        "order is harmful. Select this rule to review such places; declare your own framework "
+        "decorators (qualified name and kind) under `framework-decorators` in the "
+        "configuration. The fix is unsafe: moving a decorator can change behaviour."
+    )
+    DEFAULT_ENABLED = False
+    FIX = Applicability.UNSAFE
+    CATEGORIES = ORDER_RULE_CATEGORIES["FLX104"]
+
+    def message(self, fluxloop: DecoratorInfo, below: DecoratorInfo) -> str:
+        return self.MESSAGE.format(fluxloop=fluxloop.label, decorator=describe(below))
+
+    VALID = (
+        Valid(
+            """
+            import functools
+            import fluxloop
+            from myproject.retry import retry
+
+            @retry(times=3)
+            @fluxloop.tool()
+            @functools.lru_cache
+            def lookup(query: str) -> str:
+                return query
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import fluxloop
+            from myproject.retry import retry
+
+            @fluxloop.tool()
+            @retry(times=3)
+            def lookup(query: str) -> str:
+                return query
+            """,
+            4,
+            1,
+            """
+            import fluxloop
+            from myproject.retry import retry
+
+            @retry(times=3)
+            @fluxloop.tool()
+            def lookup(query: str) -> str:
+                return query
+            """,
+        ),
+    )
