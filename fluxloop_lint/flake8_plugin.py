@@ -81,8 +81,8 @@ def build_settings(options: PluginOptions) -> LintSettings:
         file_config = FileConfig.model_validate(table)
     except ValidationError as error:
         problem = error.errors()[0]
-        key, *rest = [str(part) for part in problem["loc"]] or ["(options)"]
-        where = " ".join([CONFIG_KEYS.get(key, key), *rest])
+        key, *rest = [str(part) for part in problem["loc"] if not isinstance(part, int)] or ["(options)"]
+        where = CONFIG_KEYS.get(key, key) + (f" ({'.'.join(rest)})" if rest else "")
         raise PluginOptionError(f"fluxloop-lint: invalid value for {where}: {problem['msg']}") from None
     configuration = Configuration(
         project_root=Path.cwd(),
