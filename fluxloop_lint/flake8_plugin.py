@@ -92,6 +92,12 @@ def build_settings(options: PluginOptions) -> LintSettings:
     return configuration.base_settings
 
 
+def default_settings(options: PluginOptions) -> LintSettings:
+    """What `build_settings` returns when no plugin option was given (a test holds them equal),
+    without importing pydantic: flake8's worker processes each pay for it otherwise."""
+    return LintSettings(extend_select=options.extend_select)
+
+
 def _decorator_entry(entry: str) -> tuple[str, str]:
     name, separator, kind = entry.partition("=")
     if not separator or not name.strip() or not kind.strip():
@@ -165,7 +171,7 @@ class FluxLoopChecker:
     @classmethod
     def settings(cls) -> LintSettings:
         if cls._settings is None:
-            cls._settings = build_settings(cls.options)
+            cls._settings = default_settings(cls.options) if not cls.options.configured else build_settings(cls.options)
         return cls._settings
 
     def run(self) -> Iterator[tuple[int, int, str, type[FluxLoopChecker]]]:

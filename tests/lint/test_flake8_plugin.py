@@ -13,6 +13,7 @@ import pytest
 
 from fluxloop_lint import __version__
 from fluxloop_lint.config import FileConfig
+from fluxloop_lint.flake8_plugin import PluginOptions, build_settings, default_settings
 from fluxloop_lint.rules import ALL_RULES
 from fluxloop_lint.types import LintSettings
 from tests.lint.cli_helpers import PLAIN, SYNTAX_ERROR, WRONG, WRONG_FINDING_LINE
@@ -218,8 +219,15 @@ def test_files_without_fluxloop_import_neither_libcst_nor_pydantic(tmp_path):
     (tmp_path / "wrong.py").write_text(WRONG)
     assert _imported(tmp_path, "plain.py") == "IMPORTED []"
     # The probe does see the imports when a file mentions FluxLoop.
-    assert _imported(tmp_path, "plain.py", "wrong.py") == "IMPORTED ['libcst', 'pydantic']"
+    assert _imported(tmp_path, "plain.py", "wrong.py") == "IMPORTED ['libcst']"
 
 
 def test_the_prefilter_default_is_the_configuration_default():
     assert tuple(FileConfig().fluxloop_modules) == LintSettings().fluxloop_modules
+
+
+@pytest.mark.parametrize("extend_select", [(), ("FLX104",), ("FLX", "FLX1")])
+def test_settings_without_options_are_what_the_configuration_model_builds(extend_select):
+    options = PluginOptions(extend_select=extend_select)
+    assert not options.configured
+    assert default_settings(options) == build_settings(options)
