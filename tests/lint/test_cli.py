@@ -469,3 +469,24 @@ def test_unsafe_fixes_are_shown_but_applied_only_with_unsafe_fixes(tmp_path: Pat
     unsafe = run_cli("--select", "FLX104", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
     assert unsafe.exit_code == 0, unsafe.stdout
     assert path.read_text().index("@retry") < path.read_text().index("@fluxloop_runtime.trace")
+
+
+def test_a_fix_the_engine_rejects_is_reported_and_not_written(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the engine refuses a fix (its result would not parse), the file stays and the run says so."""
+    from fluxloop_lint import engine
+    from fluxloop_lint.types import FileResult
+
+    real = engine.lint_source
+
+    def refusing(source, path, settings, *, fix=False, honour_noqa=True):
+        result = real(source, path, settings, fix=False, honour_noqa=honour_noqa)
+        if not fix:
+            return result
+        return FileResult(path, result.findings, 0, None, ("the fixed code does not parse; nothing written",))
+
+    monkeypatch.setattr(engine, "lint_source", refusing)
+    result = run_cli("--no-cache", "--fix", "agent", cwd=project)
+    assert result.exit_code == 2
+    assert result.stderr == "fluxloop-lint: error: agent/tools.py: the fixed code does not parse; nothing written\n"
+    assert (project / "agent/tools.py").read_text() == WRONG
+    assert "agent/tools.py:6:1: FLX101" in result.stdout
