@@ -13,6 +13,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -244,7 +245,9 @@ def _parse(text: str, path: str) -> cst.Module:
         line, column, message = 1, 1, f"{type(error).__name__}: {error}"
     # CPython's parser usually points more precisely at the mistake.
     try:
-        compile(text, path or "<unknown>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings about the user's code are not ours to show
+            compile(text, path or "<unknown>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
         line, column, message = error.lineno or line, error.offset or column, error.msg or message
     except Exception:
