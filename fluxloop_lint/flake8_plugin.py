@@ -66,7 +66,7 @@ def build_settings(options: PluginOptions) -> LintSettings:
 
     The options become a `[tool.fluxloop-lint]` table validated by `config.FileConfig`; the
     FLX selectors of flake8's own selection become `extend-select` overrides.
-    Imports pydantic: called only once a file mentions FluxLoop or options were given.
+    Imports pydantic: called only when plugin options were given (see `default_settings`).
     """
     from pydantic import ValidationError
 
