@@ -1,0 +1,125 @@
+"""A cache of lint results, so unchanged files are not parsed again.
+
+An entry is keyed on the file's content, the settings it was linted with and the tool's
+version; it holds the findings of a check (fixing always runs the engine on files with
+fixable findings). One JSON file under `.fluxloop-lint-cache/<version>/` at the project root,
+with a `.gitignore` holding `*` as Ruff does. JSON, not pickle: a cache file found in a
+checked-out repository must never be able to run code. A cache that cannot be read is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fluxloop_lint import __version__
+from fluxloop_lint.types import Applicability, Edit, FileResult, Finding, Fix, LintSettings, Position
+
+CACHE_FOLDER = ".fluxloop-lint-cache"
+
+
+def cache_key(source: bytes, settings: LintSettings) -> str:
+    digest = hashlib.sha256()
+    digest.update(__version__.encode())
+    digest.update(b"\0" + repr(settings).encode() + b"\0")
+    digest.update(source)
+    return digest.hexdigest()
+
+
+def _position(position: Position) -> list[int]:
+    return [position.line, position.column]
+
+
+def _finding_to_json(finding: Finding) -> dict[str, Any]:
+    fix = finding.fix
+    return {
+        "code": finding.code,
+        "message": finding.message,
+        "start": _position(finding.start),
+        "end": _position(finding.end),
+        "fix": None
+        if fix is None
+        else {
+            "applicability": fix.applicability.value,
+            "message": fix.message,
+            "edits": [[*_position(edit.start), *_position(edit.end), edit.content] for edit in fix.edits],
+        },
+    }
+
+
+def _finding_from_json(path: str, data: dict[str, Any]) -> Finding:
+    fix = data["fix"]
+    return Finding(
+        code=data["code"],
+        message=data["message"],
+        path=path,
+        start=Position(*data["start"]),
+        end=Position(*data["end"]),
+        fix=None
+        if fix is None
+        else Fix(
+            applicability=Applicability(fix["applicability"]),
+            message=fix["message"],
+            edits=tuple(Edit(Position(a, b), Position(c, d), content) for a, b, c, d, content in fix["edits"]),
+        ),
+    )
+
+
+class ResultCache:
+    """Findings of earlier checks, by path relative to the project root."""
+
+    def __init__(self, project_root: Path) -> None:
+        self.folder = project_root / CACHE_FOLDER
+        self.file = self.folder / __version__ / "results.json"
+        self._entries: dict[str, dict[str, Any]] = self._load()
+        self._changed = False
+        self.hits = 0
+        self.misses = 0
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        try:
+            entries = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return entries if isinstance(entries, dict) else {}
+
+    def get(self, relative_path: str, display_path: str, key: str) -> FileResult | None:
+        entry = self._entries.get(relative_path)
+        try:
+            if entry is not None and entry["key"] == key:
+                findings = tuple(_finding_from_json(display_path, item) for item in entry["findings"])
+                self.hits += 1
+                return FileResult(path=display_path, findings=findings)
+        except (KeyError, TypeError, ValueError):
+            self._entries.pop(relative_path, None)
+        self.misses += 1
+        return None
+
+    def put(self, relative_path: str, key: str, result: FileResult) -> None:
+        if result.errors:
+            return
+        self._entries[relative_path] = {
+            "key": key,
+            "findings": [_finding_to_json(finding) for finding in result.findings],
+        }
+        self._changed = True
+
+    def save(self) -> None:
+        """Write the cache (atomically) if it changed; a cache that cannot be written is skipped."""
+        if not self._changed:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.folder / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# Automatically created by fluxloop-lint.\n*\n", encoding="utf-8")
+            descriptor, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(self._entries, handle, separators=(",", ":"))
+            os.replace(temporary, self.file)
+        except OSError:
+            pass

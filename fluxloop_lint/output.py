@@ -1,0 +1,274 @@
+"""How findings are shown: text, JSON, GitHub annotations, SARIF 2.1.0, statistics, diffs.
+
+Every function here returns a string and prints nothing; the command line decides where it
+goes. Rule metadata (names, rationales) is imported only by the formats that show it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import tokenize
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from fluxloop_lint import __version__
+from fluxloop_lint.types import Finding, Position
+
+FIXABLE_MARKER = "[*]"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/fluxloop/fluxloop-lint"
+
+
+def _applies(finding: Finding, unsafe_fixes: bool) -> bool:
+    from fluxloop_lint.runner import fix_applies
+
+    return fix_applies(finding, unsafe_fixes)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def text_line(finding: Finding, unsafe_fixes: bool) -> str:
+    """`path:line:col: CODE [*] message`, the marker only when `--fix` would fix it."""
+    marker = f" {FIXABLE_MARKER}" if _applies(finding, unsafe_fixes) else ""
+    return f"{finding.path}:{finding.start.line}:{finding.start.column}: {finding.code}{marker} {finding.message}"
+
+
+def format_text(findings: Sequence[Finding], unsafe_fixes: bool, show_fixes: bool = False) -> str:
+    lines = []
+    for finding in findings:
+        lines.append(text_line(finding, unsafe_fixes))
+        if show_fixes and finding.fix is not None:
+            lines.append(f"    help ({finding.fix.applicability.value} fix): {finding.fix.message}")
+    return "".join(line + "\n" for line in lines)
+
+
+def check_summary(findings: Sequence[Finding], unsafe_fixes: bool) -> str:
+    """The last lines of a check: `Found N problems (M fixable).` or `All checks passed!`."""
+    if not findings:
+        return "All checks passed!\n"
+    fixable = sum(_applies(finding, unsafe_fixes) for finding in findings)
+    text = f"Found {_plural(len(findings), 'problem')} ({fixable} fixable).\n"
+    hidden = sum(finding.fix is not None for finding in findings) - fixable
+    if fixable:
+        text += f"{FIXABLE_MARKER} {fixable} fixable with the `--fix` option.\n"
+    if hidden:
+        text += f"{_plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
+    return text
+
+
+def fix_summary(remaining: Sequence[Finding], fixed: int, unsafe_fixes: bool) -> str:
+    """The last line of `--fix`: `Found N problems (F fixed, R remaining).`."""
+    if not remaining and not fixed:
+        return "All checks passed!\n"
+    total = len(remaining) + fixed
+    text = f"Found {_plural(total, 'problem')} ({fixed} fixed, {len(remaining)} remaining).\n"
+    hidden = sum(finding.fix is not None and not _applies(finding, unsafe_fixes) for finding in remaining)
+    if hidden:
+        text += f"{_plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
+    return text
+
+
+def fixed_file_line(path: str, fixed: int) -> str:
+    return f"Fixed {path} ({_plural(fixed, 'problem')})\n"
+
+
+# --- statistics -----------------------------------------------------------------------------
+
+
+def _rule_names() -> dict[str, str]:
+    from fluxloop_lint.rules import ALL_RULES
+
+    return {rule.CODE: rule.NAME for rule in ALL_RULES}
+
+
+def format_statistics(findings: Sequence[Finding], unsafe_fixes: bool, as_json: bool = False) -> str:
+    """A count per code, most frequent first, as Ruff's `--statistics`."""
+    counts = Counter(finding.code for finding in findings)
+    fixable = {finding.code for finding in findings if _applies(finding, unsafe_fixes)}
+    names = _rule_names() if counts else {}
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if as_json:
+        data = [
+            {"code": code, "name": names.get(code, ""), "count": count, "fixable": code in fixable}
+            for code, count in rows
+        ]
+        return json.dumps(data, indent=2) + "\n"
+    width = max((len(str(count)) for count in counts.values()), default=1)
+    lines = []
+    for code, count in rows:
+        marker = FIXABLE_MARKER if code in fixable else "   "
+        lines.append(f"{count:>{width}}\t{code}\t{marker} {names.get(code, '')}".rstrip())
+    return "".join(line + "\n" for line in lines)
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def _location(position: Position) -> dict[str, int]:
+    return {"row": position.line, "column": position.column}
+
+
+def finding_to_json(finding: Finding) -> dict[str, Any]:
+    """One finding in Ruff's JSON shape."""
+    fix = finding.fix
+    return {
+        "code": finding.code,
+        "message": finding.message,
+        "filename": finding.path,
+        "location": _location(finding.start),
+        "end_location": _location(finding.end),
+        "fix": None
+        if fix is None
+        else {
+            "applicability": fix.applicability.value,
+            "message": fix.message,
+            "edits": [
+                {"content": edit.content, "location": _location(edit.start), "end_location": _location(edit.end)}
+                for edit in fix.edits
+            ],
+        },
+    }
+
+
+def format_json(findings: Sequence[Finding]) -> str:
+    return json.dumps([finding_to_json(finding) for finding in findings], indent=2) + "\n"
+
+
+# --- GitHub workflow annotations --------------------------------------------------------------
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(findings: Sequence[Finding]) -> str:
+    lines = []
+    for finding in findings:
+        properties = ",".join(
+            f"{name}={_escape_property(str(value))}"
+            for name, value in (
+                ("title", f"fluxloop-lint ({finding.code})"),
+                ("file", finding.path),
+                ("line", finding.start.line),
+                ("col", finding.start.column),
+                ("endLine", finding.end.line),
+                ("endColumn", finding.end.column),
+            )
+        )
+        lines.append(f"::error {properties}::{_escape_data(f'{finding.code} {finding.message}')}")
+    return "".join(line + "\n" for line in lines)
+
+
+# --- SARIF 2.1.0 ------------------------------------------------------------------------------
+
+
+def _region(start: Position, end: Position) -> dict[str, int]:
+    return {"startLine": start.line, "startColumn": start.column, "endLine": end.line, "endColumn": end.column}
+
+
+def _sarif_rules() -> list[dict[str, Any]]:
+    from fluxloop_lint.rules import ALL_RULES
+
+    return [
+        {
+            "id": rule.CODE,
+            "name": rule.NAME,
+            "shortDescription": {"text": rule.MESSAGE},
+            "fullDescription": {"text": rule.RATIONALE},
+            "help": {"text": rule.RATIONALE},
+            "defaultConfiguration": {"enabled": bool(rule.DEFAULT_ENABLED), "level": "error"},
+        }
+        for rule in ALL_RULES
+    ]
+
+
+def _sarif_result(finding: Finding) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "level": "error",
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": finding.path},
+                    "region": _region(finding.start, finding.end),
+                }
+            }
+        ],
+    }
+    if finding.fix is not None and finding.fix.edits:
+        result["fixes"] = [
+            {
+                "description": {"text": finding.fix.message},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": finding.path},
+                        "replacements": [
+                            {"deletedRegion": _region(edit.start, edit.end), "insertedContent": {"text": edit.content}}
+                            for edit in finding.fix.edits
+                        ],
+                    }
+                ],
+                "properties": {"applicability": finding.fix.applicability.value},
+            }
+        ]
+    return result
+
+
+def format_sarif(findings: Sequence[Finding]) -> str:
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "fluxloop-lint",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": _sarif_rules(),
+                    }
+                },
+                "results": [_sarif_result(finding) for finding in findings],
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+# --- diffs ----------------------------------------------------------------------------------
+
+
+def _decode(source: bytes) -> str:
+    """Decode as Python does: BOM, then coding cookie, then UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return source.decode("utf-8", "replace")
+
+
+def unified_diff(path: str, original: bytes, fixed: bytes) -> str:
+    """A unified diff that `patch -p0` and `git apply -p0` apply (line endings kept)."""
+    before = _decode(original).splitlines(keepends=True)
+    after = _decode(fixed).splitlines(keepends=True)
+    lines = []
+    for line in difflib.unified_diff(before, after, fromfile=path, tofile=path):
+        if line.startswith(("---", "+++")):
+            line = line.rstrip("\n") + "\n"
+        lines.append(line)
+        if not line.endswith("\n"):
+            lines.append("\n\\ No newline at end of file\n")
+    return "".join(lines)

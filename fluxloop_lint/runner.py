@@ -1,0 +1,224 @@
+"""Runs the engine over files: read, prefilter, cache, lint (in parallel when it pays), write.
+
+The one place that calls `prefilter.mentions_fluxloop` then `engine.lint_source`. The engine
+(and with it LibCST) is imported only once a file mentions FluxLoop, so a run over a codebase
+that never does costs a read and a substring test per file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from fluxloop_lint.cache import ResultCache, cache_key
+from fluxloop_lint.config import ConfigError, Configuration
+from fluxloop_lint.files import FileWalker, read_bytes, relative_posix, write_atomically
+from fluxloop_lint.prefilter import mentions_fluxloop
+from fluxloop_lint.types import Applicability, FileResult, Finding, LintSettings, Position
+
+# Below this many files that need the engine, worker start-up costs more than it saves.
+PARALLEL_THRESHOLD = 8
+PROGRESS_THRESHOLD = 200
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    fix: bool = False  # compute fixes (for --fix and --diff)
+    write: bool = False  # write fixed files back (--fix without --diff)
+    use_cache: bool = True
+    show_progress: bool = False
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class LintedFile:
+    """One file's result, with its original content when a fix changed it (for `--diff`)."""
+
+    result: FileResult
+    original: bytes | None = None
+    written: bool = False
+
+
+@dataclass
+class RunReport:
+    files: list[LintedFile] = field(default_factory=list)
+    checked: int = 0  # files read
+    parsed: int = 0  # files that mentioned FluxLoop (or came from the cache)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for linted in self.files for finding in linted.result.findings]
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        return [(linted.result.path, error) for linted in self.files for error in linted.result.errors]
+
+
+def fix_applies(finding: Finding, unsafe_fixes: bool) -> bool:
+    """True when `--fix` would apply this finding's fix under the given settings."""
+    if finding.fix is None:
+        return False
+    return finding.fix.applicability is Applicability.SAFE or unsafe_fixes
+
+
+def unreadable(path: str, error: OSError) -> FileResult:
+    """An unreadable file, reported like a file that does not parse, so the run goes on."""
+    reason = error.strerror or str(error)
+    finding = Finding("FLX001", f"cannot read the file: {reason}", path, Position(1, 1), Position(1, 1))
+    return FileResult(path=path, findings=(finding,))
+
+
+def check_selectors(configuration: Configuration) -> None:
+    """Selectors must name known rules; asked of the engine, so only once it is loaded."""
+    from fluxloop_lint.engine import known_codes
+
+    codes = known_codes()
+    settings = configuration.base_settings
+    given = [*(settings.select or ()), *settings.extend_select, *settings.ignore]
+    for selectors in configuration.file.per_file_ignores.values():
+        given.extend(selectors)
+    for selector in given:
+        if selector != "ALL" and not any(code.startswith(selector) for code in codes):
+            raise ConfigError(f"unknown rule selector '{selector}' (see `fluxloop-lint rules`)")
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: str
+    source: bytes
+    settings: LintSettings
+    fix: bool
+    debug: bool
+
+
+def _lint_job(job: _Job) -> FileResult:
+    from fluxloop_lint.engine import lint_source
+
+    try:
+        return lint_source(job.source, job.path, job.settings, fix=job.fix)
+    except Exception as error:  # a bug in a rule must not stop the other files
+        detail = traceback.format_exc() if job.debug else f"{type(error).__name__}: {error}"
+        return FileResult(path=job.path, errors=(f"internal error while linting: {detail.strip()}",))
+
+
+def _run_jobs(jobs: Sequence[_Job], options: RunOptions) -> Iterable[FileResult]:
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+        return map(_lint_job, jobs)
+    chunksize = max(1, len(jobs) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers) as executor:
+        return list(executor.map(_lint_job, jobs, chunksize=chunksize))
+
+
+class _Progress:
+    """A counter on stderr for long runs, only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled and total >= PROGRESS_THRESHOLD and sys.stderr.isatty()
+        self.done = 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled and (self.done % 50 == 0 or self.done == self.total):
+            sys.stderr.write(f"\rfluxloop-lint: {self.done}/{self.total} files")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunOptions) -> RunReport:
+    walker = FileWalker(
+        project_root=configuration.project_root,
+        excludes=configuration.excludes,
+        respect_gitignore=configuration.file.respect_gitignore,
+    )
+    seen: set[str] = set()
+    report = RunReport()
+    cache = ResultCache(configuration.project_root) if options.use_cache else None
+    jobs: list[_Job] = []
+    keys: dict[str, tuple[str, str]] = {}
+    results: list[FileResult] = []
+    sources: dict[str, bytes] = {}
+    modules = configuration.base_settings.fluxloop_modules
+    for path in walker.walk(paths):
+        if path in seen:
+            continue
+        seen.add(path)
+        report.checked += 1
+        try:
+            source = read_bytes(path)
+        except OSError as error:
+            results.append(unreadable(path, error))
+            continue
+        if not mentions_fluxloop(source, modules):
+            continue
+        report.parsed += 1
+        settings = configuration.settings_for(path)
+        if cache is not None:
+            relative = relative_posix(path, configuration.project_root)
+            key = cache_key(source, settings)
+            cached = cache.get(relative, path, key)
+            needs_fixing = cached is not None and any(
+                fix_applies(finding, settings.unsafe_fixes) for finding in cached.findings
+            )
+            if cached is not None and not (options.fix and needs_fixing):
+                results.append(cached)
+                continue
+            keys[path] = (relative, key)
+        sources[path] = source
+        jobs.append(_Job(path, source, settings, options.fix, options.debug))
+
+    if jobs:
+        check_selectors(configuration)
+    progress = _Progress(len(jobs), options.show_progress)
+    for result in _run_jobs(jobs, options):
+        progress.step()
+        if cache is not None and not options.fix and result.path in keys:
+            cache.put(*keys[result.path], result)
+        results.append(result)
+    progress.close()
+    if cache is not None:
+        cache.save()
+
+    for result in sorted(results, key=lambda item: item.path):
+        report.files.append(_finish(result, sources.get(result.path), options))
+    return report
+
+
+def lint_stdin(source: bytes, filename: str, configuration: Configuration, options: RunOptions) -> RunReport:
+    """Lint text read from standard input, named `filename` in messages and for settings."""
+    report = RunReport(checked=1)
+    settings = configuration.settings_for(filename)
+    if not mentions_fluxloop(source, settings.fluxloop_modules):
+        report.files.append(LintedFile(FileResult(path=filename), original=source))
+        return report
+    check_selectors(configuration)
+    report.parsed = 1
+    result = _lint_job(_Job(filename, source, settings, options.fix, options.debug))
+    report.files.append(LintedFile(result, original=source))
+    return report
+
+
+def _finish(result: FileResult, original: bytes | None, options: RunOptions) -> LintedFile:
+    """Write a fixed file back when asked to; keep the original for diffs."""
+    if result.fixed_source is None:
+        return LintedFile(result)
+    fixed = result.fixed_source
+    if isinstance(fixed, str):
+        fixed = fixed.encode("utf-8")
+    if not options.write:
+        return LintedFile(result, original=original)
+    try:
+        write_atomically(result.path, fixed)
+    except OSError as error:
+        failure = f"cannot write the fixed file: {error.strerror or error}"
+        return LintedFile(FileResult(result.path, result.findings, 0, None, (*result.errors, failure)), original)
+    return LintedFile(result, original=original, written=True)
