@@ -1,0 +1,152 @@
+"""What FluxLoop instrumentation adds to a function call, side by side in one process.
+
+    python3 dev.py bench                      # or, after pip install -e '.[test,bench]':
+    .venv/bin/python benchmarks/runtime_overhead.py
+
+Rows: a bare call; `fluxloop_runtime` with no active context; `fluxloop_runtime` recorded
+inside `instrument()` (100 calls per trace, so writing the JSONL lines at each trace's end is
+included, amortised); the public SDK `fluxloop` the same two ways, configured to write its
+offline store into a temporary directory (no collector, no network); an OpenTelemetry SDK span
+with an in-memory exporter. Each figure is the best of several rounds, in ns per call.
+
+Targets (issue 3): with no context, no more overhead than the SDK's; recorded, at most a
+quarter of the SDK's overhead and under half an OpenTelemetry span's.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+WORK = tempfile.mkdtemp(prefix="fluxloop-bench-")
+# The SDK reads these when it is imported: offline only, into the temporary directory.
+os.environ["FLUXLOOP_USE_COLLECTOR"] = "false"
+os.environ["FLUXLOOP_OFFLINE_DIR"] = os.path.join(WORK, "sdk")
+
+import fluxloop_runtime  # noqa: E402
+
+ROUNDS = 5
+CALLS_PER_TRACE = 100
+NO_CONTEXT_CALLS = 100_000
+RECORDED_CALLS = 10_000
+
+
+def add(a: int, b: int = 2) -> int:
+    return a + b
+
+
+def time_plain(call: Callable[[int, int], int], calls: int = NO_CONTEXT_CALLS) -> float:
+    best = float("inf")
+    for _ in range(ROUNDS):
+        started = time.perf_counter_ns()
+        for i in range(calls):
+            call(i, 3)
+        best = min(best, (time.perf_counter_ns() - started) / calls)
+    return best
+
+
+def time_traced(call: Callable[[int, int], int], open_trace: Callable[[], object], flush: Callable[[], None]) -> float:
+    """ns per call, `CALLS_PER_TRACE` calls per trace; opening, closing and writing each
+    trace (and a final flush) are inside the timing."""
+    best = float("inf")
+    traces = RECORDED_CALLS // CALLS_PER_TRACE
+    for _ in range(ROUNDS):
+        started = time.perf_counter_ns()
+        for _trace in range(traces):
+            with open_trace():  # type: ignore[attr-defined]
+                for i in range(CALLS_PER_TRACE):
+                    call(i, 3)
+        flush()
+        best = min(best, (time.perf_counter_ns() - started) / (traces * CALLS_PER_TRACE))
+    return best
+
+
+def count_lines(path: str) -> int:
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return sum(1 for _ in stream)
+    except FileNotFoundError:
+        return 0
+
+
+def main() -> int:
+    results: dict[str, float] = {}
+    results["bare call"] = time_plain(add)
+
+    ours_dir = os.path.join(WORK, "runtime")
+    fluxloop_runtime.configure(offline_store_dir=ours_dir)
+    ours = fluxloop_runtime.tool(add)
+    results["fluxloop_runtime, no context"] = time_plain(ours)
+    results["fluxloop_runtime, recorded"] = time_traced(
+        ours, lambda: fluxloop_runtime.instrument("bench"), fluxloop_runtime.flush
+    )
+    ours_lines = count_lines(os.path.join(ours_dir, "observations.jsonl"))
+
+    sdk_lines = None
+    try:
+        import fluxloop
+        from fluxloop.buffer import EventBuffer
+    except ImportError:
+        print("(the public SDK `fluxloop` is not installed: pip install -e '.[bench]')")
+    else:
+        fluxloop.configure(use_collector=False, offline_store_dir=os.environ["FLUXLOOP_OFFLINE_DIR"])
+        sdk = fluxloop.tool()(add)
+        results["fluxloop SDK 0.1.x, no context"] = time_plain(sdk)
+        results["fluxloop SDK 0.1.x, recorded"] = time_traced(
+            sdk, lambda: fluxloop.instrument("bench"), lambda: EventBuffer.get_instance().flush()
+        )
+        sdk_lines = count_lines(os.path.join(os.environ["FLUXLOOP_OFFLINE_DIR"], "observations.jsonl"))
+
+    try:
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    except ImportError:
+        print("(opentelemetry-sdk is not installed: pip install -e '.[bench]')")
+    else:
+        provider = TracerProvider()
+        exporter = InMemorySpanExporter()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        tracer = provider.get_tracer("fluxloop-bench")
+
+        def add_in_span(a: int, b: int = 2) -> int:
+            with tracer.start_as_current_span("add"):
+                return a + b
+
+        results["OpenTelemetry SDK span (in-memory exporter)"] = time_traced(
+            add_in_span, lambda: tracer.start_as_current_span("bench"), exporter.clear
+        )
+
+    bare = results["bare call"]
+    print(f"\nns per call (best of {ROUNDS} rounds; recorded rows: {CALLS_PER_TRACE} calls per trace, writing included)")
+    print(f"{'':46s} {'ns/call':>10s} {'overhead':>10s}")
+    for label, ns in results.items():
+        print(f"{label:46s} {ns:10.0f} {ns - bare:10.0f}")
+    print(f"\nlines written: fluxloop_runtime {ours_lines}" + (f", SDK {sdk_lines}" if sdk_lines is not None else ""))
+
+    def overhead(label: str) -> float | None:
+        return results[label] - bare if label in results else None
+
+    ok = True
+    checks: list[tuple[str, float | None, float | None]] = []
+    sdk_idle, sdk_recorded = overhead("fluxloop SDK 0.1.x, no context"), overhead("fluxloop SDK 0.1.x, recorded")
+    otel = overhead("OpenTelemetry SDK span (in-memory exporter)")
+    checks.append(("no context: overhead <= SDK's", overhead("fluxloop_runtime, no context"), sdk_idle))
+    checks.append(("recorded: overhead <= SDK's / 4", overhead("fluxloop_runtime, recorded"), sdk_recorded / 4 if sdk_recorded else None))
+    checks.append(("recorded: overhead < OpenTelemetry span's / 2", overhead("fluxloop_runtime, recorded"), otel / 2 if otel else None))
+    print("\ntargets:")
+    for label, value, limit in checks:
+        if limit is None:
+            print(f"  {label:46s} not measured (peer not installed)")
+            continue
+        met = value is not None and value <= limit
+        ok &= met
+        print(f"  {label:46s} {value:8.0f} vs {limit:8.0f}  {'met' if met else 'NOT MET'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Runtime configuration: defaults, `FLUXLOOP_*` environment variables and `configure()`.
+
+The configuration is one frozen, validated object. `configure()` builds a new one and swaps
+it in at once; code that must react (the offline store flushing into the old directory,
+the debug flag the decorators read) registers a listener with `on_change`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+logger = logging.getLogger("fluxloop_runtime")
+
+
+class RuntimeConfig(BaseModel):
+    """Every setting, with the public SDK's names and defaults.
+
+    Differences from the SDK: `use_collector` defaults to False (nothing needs a network),
+    and `max_stream_items` caps how many items of a stream an observation keeps.
+    `record_args` and `recording_file` are accepted for compatibility and not used.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    debug: bool = False
+    sample_rate: float = Field(default=1.0, ge=0.0, le=1.0)
+    offline_store_enabled: bool = True
+    offline_store_dir: str = "./experiments/artifacts"
+    use_collector: bool = False
+    collector_url: str | None = None
+    api_key: str | None = None
+    service_name: str | None = None
+    environment: str | None = "development"
+    batch_size: int = Field(default=10, ge=1, le=100)
+    flush_interval: float = Field(default=5.0, gt=0)
+    max_queue_size: int = Field(default=1000, ge=1)
+    timeout: float = Field(default=10.0, gt=0)
+    record_args: bool = False
+    recording_file: str | None = None
+    max_stream_items: int = Field(default=100, ge=0)
+
+    @field_validator("collector_url")
+    @classmethod
+    def _valid_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parsed = urlparse(value)
+        if not (parsed.scheme and parsed.netloc):
+            raise ValueError(f"not a URL: {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("offline_store_dir")
+    @classmethod
+    def _non_empty_dir(cls, value: str) -> str:
+        if not str(value).strip():
+            raise ValueError("must not be empty")
+        return str(value)
+
+
+SETTING_NAMES: tuple[str, ...] = tuple(RuntimeConfig.model_fields)
+
+ENVIRONMENT_VARIABLES: dict[str, str] = {
+    "enabled": "FLUXLOOP_ENABLED",
+    "debug": "FLUXLOOP_DEBUG",
+    "sample_rate": "FLUXLOOP_SAMPLE_RATE",
+    "offline_store_enabled": "FLUXLOOP_OFFLINE_ENABLED",
+    "offline_store_dir": "FLUXLOOP_OFFLINE_DIR",
+    "use_collector": "FLUXLOOP_USE_COLLECTOR",
+    "collector_url": "FLUXLOOP_COLLECTOR_URL",
+    "api_key": "FLUXLOOP_API_KEY",
+    "service_name": "FLUXLOOP_SERVICE_NAME",
+    "environment": "FLUXLOOP_ENVIRONMENT",
+    "batch_size": "FLUXLOOP_BATCH_SIZE",
+    "flush_interval": "FLUXLOOP_FLUSH_INTERVAL",
+    "max_queue_size": "FLUXLOOP_MAX_QUEUE_SIZE",
+    "timeout": "FLUXLOOP_TIMEOUT",
+    "record_args": "FLUXLOOP_RECORD_ARGS",
+    "recording_file": "FLUXLOOP_RECORDING_FILE",
+    "max_stream_items": "FLUXLOOP_MAX_STREAM_ITEMS",
+}
+
+ConfigListener = Callable[[RuntimeConfig, RuntimeConfig], None]
+_listeners: list[ConfigListener] = []
+
+
+def _settings_from_environment() -> dict[str, Any]:
+    """The settings the environment gives; a value that does not validate is logged and
+    ignored (a typo in an environment variable must not break `import`)."""
+    settings: dict[str, Any] = {}
+    for name, variable in ENVIRONMENT_VARIABLES.items():
+        raw = os.environ.get(variable)
+        if raw is None:
+            continue
+        try:
+            RuntimeConfig.model_validate({name: raw})
+        except ValidationError as error:
+            logger.warning("ignoring %s=%r: %s", variable, raw, error.errors()[0]["msg"])
+            continue
+        settings[name] = raw
+    return settings
+
+
+def _build(settings: dict[str, Any]) -> RuntimeConfig:
+    return RuntimeConfig.model_validate(settings)
+
+
+_config: RuntimeConfig = _build(_settings_from_environment())
+
+
+def get_config() -> RuntimeConfig:
+    """The configuration in force (a frozen object: change it with `configure()`)."""
+    return _config
+
+
+def _install(new: RuntimeConfig) -> RuntimeConfig:
+    global _config
+    old = _config
+    for listener in _listeners:
+        listener(old, new)
+    _config = new
+    return new
+
+
+def configure(**settings: Any) -> RuntimeConfig:
+    """Change settings; the new configuration takes effect at once (also for storage:
+    lines buffered so far are written to the old offline directory first).
+
+    Raises `ValueError` naming an unknown key (and listing the valid ones) or a key whose
+    value is invalid; in both cases the old configuration stays in force.
+    """
+    for key in settings:
+        if key not in RuntimeConfig.model_fields:
+            raise ValueError(
+                f"Unknown configuration parameter: {key} (valid: {', '.join(SETTING_NAMES)})"
+            )
+    try:
+        new = _build({**_config.model_dump(), **settings})
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else "?"
+        raise ValueError(f"Invalid value for configuration parameter {key}: {first['msg']}") from None
+    return _install(new)
+
+
+def reset_config() -> RuntimeConfig:
+    """Back to the defaults and the `FLUXLOOP_*` environment variables, at once."""
+    return _install(_build(_settings_from_environment()))
+
+
+def on_change(listener: ConfigListener) -> None:
+    """Call `listener(old, new)` just before a new configuration is put in force."""
+    _listeners.append(listener)
+
+
+__all__ = [
+    "ENVIRONMENT_VARIABLES",
+    "RuntimeConfig",
+    "configure",
+    "get_config",
+    "on_change",
+    "reset_config",
+]

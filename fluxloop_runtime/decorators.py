@@ -1,0 +1,493 @@
+"""The `agent`, `tool`, `prompt` and `trace` decorators.
+
+Each decorator picks one of four wrapper kinds once, when it decorates (plain function,
+coroutine function, generator function, async generator function), so the `inspect`
+predicates frameworks rely on stay true. Wrappers copy `__wrapped__`, `__name__`,
+`__qualname__`, `__doc__`, `__annotations__`, `__module__` and `__dict__` and never set
+`__signature__`: `inspect.signature` follows `__wrapped__` to the exact original signature.
+
+With no active context a call costs one `ContextVar.get()`. Recorded calls keep the bound
+arguments (less `self`/`cls`) as input and the return value as output; a stream (a generator
+or async generator, returned or produced) keeps its observation open until it is exhausted,
+closed or fails, and records its items up to `max_stream_items`. Errors are recorded (message
+and type) and the same exception propagates.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import time
+from collections.abc import AsyncGenerator, Callable, Generator
+from types import AsyncGeneratorType, GeneratorType
+from typing import Any, TypeVar
+
+from .config import RuntimeConfig, get_config, on_change
+from .context import Frame, current_frame, new_frame
+from .models import ObservationType
+from .spans import Span
+from .storage import offline_store
+
+logger = logging.getLogger("fluxloop_runtime")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_get_frame = current_frame.get
+_set_frame = current_frame.set
+_reset_frame = current_frame.reset
+# Copies of two settings, read on every recorded call without a function call.
+_debug = get_config().debug
+_enabled = get_config().enabled
+
+
+def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
+    global _debug, _enabled
+    _debug, _enabled = new.debug, new.enabled
+
+
+on_change(_follow_configuration)
+
+
+# --- input capture ------------------------------------------------------------------------
+
+Binder = Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]]
+_FAST_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+def _input_binder(func: Callable[..., Any]) -> Binder:
+    """A function mapping a call's arguments to `{parameter: value}` with defaults applied
+    and a leading `self`/`cls` left out. Plain signatures get a fast path."""
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return lambda args, kwargs: {"args": list(args), "kwargs": dict(kwargs)}
+    parameters = list(signature.parameters.values())
+    skipped = (
+        parameters[0].name
+        if parameters
+        and parameters[0].name in ("self", "cls")
+        and parameters[0].kind != inspect.Parameter.KEYWORD_ONLY
+        else None
+    )
+    if all(parameter.kind in _FAST_KINDS for parameter in parameters):
+        positional = tuple(p.name for p in parameters if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        defaults = tuple((p.name, p.default) for p in parameters if p.default is not inspect.Parameter.empty)
+        count = len(parameters)
+
+        def bind_fast(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+            bound = dict(zip(positional, args))
+            if kwargs:
+                bound.update(kwargs)
+            if len(bound) < count:
+                for name, default in defaults:
+                    if name not in bound:
+                        bound[name] = default
+            if skipped is not None:
+                bound.pop(skipped, None)
+            return bound
+
+        return bind_fast
+
+    def bind_general(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            bound_arguments = signature.bind(*args, **kwargs)
+        except TypeError:
+            return {"args": list(args), "kwargs": dict(kwargs)}
+        bound_arguments.apply_defaults()
+        bound = dict(bound_arguments.arguments)
+        if skipped is not None:
+            bound.pop(skipped, None)
+        return bound
+
+    return bind_general
+
+
+# --- what a decorator records ----------------------------------------------------------------
+
+
+class _Recorder:
+    """Opens and finishes the observations of one decorated function."""
+
+    __slots__ = (
+        "type",
+        "name",
+        "metadata",
+        "model",
+        "capture_input",
+        "capture_output",
+        "capture_tokens",
+        "bind",
+    )
+
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        observation_type: ObservationType,
+        name: str | None,
+        metadata: dict[str, Any] | None,
+        capture_input: bool,
+        capture_output: bool,
+        model: str | None = None,
+        capture_tokens: bool = False,
+    ) -> None:
+        self.type = observation_type.value
+        self.name = name or getattr(func, "__name__", type(func).__name__)
+        self.metadata = dict(metadata or {})
+        self.model = model
+        self.capture_input = capture_input
+        self.capture_output = capture_output
+        self.capture_tokens = capture_tokens
+        self.bind = _input_binder(func)
+
+    def not_captured(self, reason: str) -> None:
+        logger.debug("FluxLoop: %s %r not captured: %s", self.type, self.name, reason)
+
+    def open(self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Span | None:
+        """A new open observation under `frame`, or None when its trace is not recorded."""
+        context = frame.context
+        if not (context.is_sampled and _enabled):
+            if _debug:
+                self.not_captured(context.why_not_recording() or "not recording")
+            return None
+        span = Span(
+            self.type,
+            self.name,
+            self.bind(args, kwargs) if self.capture_input else None,
+            dict(self.metadata) if self.metadata else {},
+            frame.observation_id,
+            context.trace_id,
+            self.model,
+        )
+        if _debug:
+            logger.debug("FluxLoop: push %s %r (id=%s, parent=%s)", self.type, self.name, span.id, frame.observation_id)
+        return span
+
+    def finish(self, span: Span, output: Any = None, error: BaseException | None = None) -> None:
+        """End `span` with `output` or `error` and hand its line to the offline store."""
+        span.end_ns = time.time_ns()
+        if error is not None:
+            span.error = str(error) or type(error).__name__
+            span.metadata["error_type"] = type(error).__name__
+        elif self.capture_output:
+            span.output = output
+            if self.capture_tokens and isinstance(output, dict):
+                _copy_token_usage(span, output.get("usage"))
+        if _debug:
+            logger.debug("FluxLoop: pop %s %r (id=%s)", self.type, self.name, span.id)
+        offline_store.add_observation(span.to_line())
+
+    def finish_stream(self, span: Span, items: list[Any], dropped: int, closed: bool) -> None:
+        if dropped:
+            span.metadata["stream_items_dropped"] = dropped
+        if closed:
+            span.metadata["stream_closed_early"] = True
+        self.finish(span, items)
+
+
+def _copy_token_usage(span: Span, usage: Any) -> None:
+    if isinstance(usage, dict):
+        span.prompt_tokens = usage.get("prompt_tokens")
+        span.completion_tokens = usage.get("completion_tokens")
+        span.total_tokens = usage.get("total_tokens")
+
+
+# --- streams -------------------------------------------------------------------------------
+
+StreamStart = Callable[[tuple[Any, ...], dict[str, Any]], tuple[Any, "Span | None", "Frame | None"]]
+
+
+def _generator_function(recorder: _Recorder, start: StreamStart) -> Callable[..., Generator[Any, Any, Any]]:
+    """A generator function relaying the generator `start` gives, step by step.
+
+    The observation's frame is current only while a step runs (set and reset within the
+    step, never across a `yield`), so closing the stream anywhere raises nothing."""
+
+    def relay(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+        stream, span, frame = start(args, kwargs)
+        if span is None:
+            return (yield from stream)
+        limit = get_config().max_stream_items
+        items: list[Any] = []
+        dropped = 0
+        sent: Any = None
+        thrown: BaseException | None = None
+        while True:
+            token = _set_frame(frame)
+            try:
+                item = stream.send(sent) if thrown is None else stream.throw(thrown)
+            except StopIteration as stop:
+                recorder.finish_stream(span, items, dropped, closed=False)
+                return stop.value
+            except BaseException as error:
+                recorder.finish(span, error=error)
+                raise
+            finally:
+                frame = _get_frame()
+                _reset_frame(token)
+            if len(items) < limit:
+                items.append(item)
+            else:
+                dropped += 1
+            sent, thrown = None, None
+            try:
+                sent = yield item
+            except GeneratorExit:
+                token = _set_frame(frame)
+                try:
+                    stream.close()
+                finally:
+                    _reset_frame(token)
+                    recorder.finish_stream(span, items, dropped, closed=True)
+                raise
+            except BaseException as error:  # thrown in by the consumer: pass it on
+                thrown = error
+
+    return relay
+
+
+def _async_generator_function(recorder: _Recorder, start: StreamStart) -> Callable[..., AsyncGenerator[Any, Any]]:
+    """The async twin of `_generator_function`."""
+
+    async def relay(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
+        stream, span, frame = start(args, kwargs)
+        limit = get_config().max_stream_items if span is not None else 0
+        items: list[Any] = []
+        dropped = 0
+        sent: Any = None
+        thrown: BaseException | None = None
+        while True:
+            token = _set_frame(frame) if span is not None else None
+            try:
+                if thrown is None:
+                    item = await stream.asend(sent)
+                else:
+                    item = await stream.athrow(thrown)
+            except StopAsyncIteration:
+                if span is not None:
+                    recorder.finish_stream(span, items, dropped, closed=False)
+                return
+            except BaseException as error:
+                if span is not None:
+                    recorder.finish(span, error=error)
+                raise
+            finally:
+                if token is not None:
+                    frame = _get_frame()
+                    _reset_frame(token)
+            if span is not None:
+                if len(items) < limit:
+                    items.append(item)
+                else:
+                    dropped += 1
+            sent, thrown = None, None
+            try:
+                sent = yield item
+            except GeneratorExit:
+                token = _set_frame(frame) if span is not None else None
+                try:
+                    await stream.aclose()
+                finally:
+                    if token is not None:
+                        _reset_frame(token)
+                        recorder.finish_stream(span, items, dropped, closed=True)
+                raise
+            except BaseException as error:
+                thrown = error
+
+    return relay
+
+
+def _relay_returned_stream(recorder: _Recorder, stream: Any, span: Span, frame: Frame) -> Any:
+    """A function returned a generator or async generator: keep its observation open until
+    that stream ends, recording its items."""
+
+    def start(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Span, Frame]:
+        return stream, span, frame
+
+    if isinstance(stream, AsyncGeneratorType):
+        return _async_generator_function(recorder, start)()
+    return _generator_function(recorder, start)()
+
+
+# --- the four wrapper kinds ----------------------------------------------------------------
+
+
+def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..., Any]:
+    get_frame = _get_frame  # a closure variable: the cheapest lookup on the hot path
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        frame = get_frame()
+        if frame is None:
+            if _debug:
+                recorder.not_captured("no active FluxLoop context (run it inside instrument())")
+            return func(*args, **kwargs)
+        span = recorder.open(frame, args, kwargs)
+        if span is None:
+            return func(*args, **kwargs)
+        inner = new_frame(frame.context, span, span.id, frame)
+        token = _set_frame(inner)
+        try:
+            result = func(*args, **kwargs)
+        except BaseException as error:
+            _reset_frame(token)
+            recorder.finish(span, error=error)
+            raise
+        _reset_frame(token)
+        if isinstance(result, (GeneratorType, AsyncGeneratorType)):
+            return _relay_returned_stream(recorder, result, span, inner)
+        recorder.finish(span, result)
+        return result
+
+    return wrapper
+
+
+def _wrap_coroutine_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..., Any]:
+    get_frame = _get_frame  # a closure variable: the cheapest lookup on the hot path
+
+    @functools.wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        frame = get_frame()
+        if frame is None:
+            if _debug:
+                recorder.not_captured("no active FluxLoop context (run it inside instrument())")
+            return await func(*args, **kwargs)
+        span = recorder.open(frame, args, kwargs)
+        if span is None:
+            return await func(*args, **kwargs)
+        inner = new_frame(frame.context, span, span.id, frame)
+        token = _set_frame(inner)
+        try:
+            result = await func(*args, **kwargs)
+        except BaseException as error:
+            _reset_frame(token)
+            recorder.finish(span, error=error)
+            raise
+        _reset_frame(token)
+        if isinstance(result, (GeneratorType, AsyncGeneratorType)):
+            return _relay_returned_stream(recorder, result, span, inner)
+        recorder.finish(span, result)
+        return result
+
+    return wrapper
+
+
+def _stream_start(func: Callable[..., Any], recorder: _Recorder) -> StreamStart:
+    def start(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Span | None, Frame | None]:
+        frame = _get_frame()
+        if frame is None:
+            if _debug:
+                recorder.not_captured("no active FluxLoop context (run it inside instrument())")
+            return func(*args, **kwargs), None, None
+        span = recorder.open(frame, args, kwargs)
+        if span is None:
+            return func(*args, **kwargs), None, None
+        return func(*args, **kwargs), span, new_frame(frame.context, span, span.id, frame)
+
+    return start
+
+
+def _wrap(func: Any, recorder_for: Callable[[Callable[..., Any]], _Recorder]) -> Any:
+    """Wrap `func`, choosing the wrapper kind now. Descriptors (`staticmethod`,
+    `classmethod`, `property`) are rebuilt around a wrapped function, so a FluxLoop
+    decorator above them works too."""
+    if isinstance(func, (staticmethod, classmethod)):
+        return type(func)(_wrap(func.__func__, recorder_for))
+    if isinstance(func, property):
+        getter = _wrap(func.fget, recorder_for) if func.fget is not None else None
+        return property(getter, func.fset, func.fdel, func.__doc__)
+    if not callable(func):
+        raise TypeError(
+            f"a FluxLoop decorator got a {type(func).__name__} object, which is not callable: "
+            "a framework decorator sits below it. Put the framework decorator outermost "
+            "(Pattern B) or instrument inside the function body (Pattern A)."
+        )
+    recorder = recorder_for(func)
+    if inspect.isasyncgenfunction(func):
+        return functools.wraps(func)(_async_generator_function(recorder, _stream_start(func, recorder)))
+    if inspect.isgeneratorfunction(func):
+        return functools.wraps(func)(_generator_function(recorder, _stream_start(func, recorder)))
+    if inspect.iscoroutinefunction(func):
+        return _wrap_coroutine_function(func, recorder)
+    return _wrap_function(func, recorder)
+
+
+def _is_target(value: Any) -> bool:
+    """True when a decorator was used bare (`@tool`): its first argument is the function."""
+    return value is not None and not isinstance(value, (str, ObservationType))
+
+
+# --- the public decorators -----------------------------------------------------------------
+
+
+def trace(
+    name: Any = None,
+    observation_type: ObservationType | str = ObservationType.SPAN,
+    metadata: dict[str, Any] | None = None,
+    capture_input: bool = True,
+    capture_output: bool = True,
+) -> Any:
+    """Record each call as an observation of `observation_type` (default SPAN).
+
+    Usable bare (`@trace`) or called (`@trace(name=..., observation_type="chain")`).
+    `name` defaults to the function's `__name__`; an unknown `observation_type` raises
+    `ValueError` listing the valid ones.
+    """
+    if _is_target(name):
+        return trace()(name)
+    if isinstance(observation_type, str) and not isinstance(observation_type, ObservationType):
+        try:
+            observation_type = ObservationType(observation_type)
+        except ValueError:
+            valid = ", ".join(kind.value for kind in ObservationType)
+            raise ValueError(f"Invalid observation_type {observation_type!r}. Expected one of: {valid}") from None
+
+    def decorator(func: F) -> F:
+        return _wrap(
+            func,
+            lambda target: _Recorder(target, observation_type, name, metadata, capture_input, capture_output),
+        )
+
+    return decorator
+
+
+def agent(
+    name: Any = None,
+    metadata: dict[str, Any] | None = None,
+    capture_input: bool = True,
+    capture_output: bool = True,
+) -> Any:
+    """Record each call as an AGENT observation. Bare (`@agent`) or called (`@agent(...)`)."""
+    if _is_target(name):
+        return agent()(name)
+    return trace(name, ObservationType.AGENT, metadata, capture_input, capture_output)
+
+
+def prompt(name: Any = None, model: str | None = None, capture_tokens: bool = True) -> Any:
+    """Record each call as a GENERATION observation with `model`; with `capture_tokens`,
+    token counts are taken from a returned dict's `usage`. Bare or called."""
+    if _is_target(name):
+        return prompt()(name)
+
+    def decorator(func: F) -> F:
+        return _wrap(
+            func,
+            lambda target: _Recorder(
+                target, ObservationType.GENERATION, name, None, True, True, model, capture_tokens
+            ),
+        )
+
+    return decorator
+
+
+def tool(name: Any = None, description: str | None = None) -> Any:
+    """Record each call as a TOOL observation (`description` goes into its metadata).
+    Bare (`@tool`) or called (`@tool(name="tool.search")`)."""
+    if _is_target(name):
+        return tool()(name)
+    metadata = {"description": description} if description else None
+    return trace(name, ObservationType.TOOL, metadata)
+
+
+__all__ = ["agent", "prompt", "tool", "trace"]

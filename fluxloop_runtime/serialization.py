@@ -1,0 +1,158 @@
+"""Turning records into JSONL lines that never fail.
+
+`json_line` tries the C encoder first with a fallback for values JSON cannot hold (pydantic
+models, dataclasses, UUIDs, datetimes, enums, bytes, sets, then `repr`); if that still fails
+(circular data, keys that are not strings, a `repr` that raises, runaway nesting) the value is
+made JSON-safe by hand. A user's odd return value never fails the user's call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import time
+from datetime import date, datetime, timezone
+from datetime import time as clock_time
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+
+logger = logging.getLogger("fluxloop_runtime")
+
+MAX_DEPTH = 64
+
+
+def _describe(value: Any) -> str:
+    try:
+        return repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not fail the caller
+        return f"<unrepresentable {type(value).__name__}>"
+
+
+def json_default(value: Any) -> Any:
+    """`json.dumps(default=...)`: a JSON-able stand-in for a value JSON cannot hold."""
+    try:
+        if isinstance(value, BaseModel):
+            return value.model_dump(mode="json")
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.asdict(value)
+        if isinstance(value, datetime):
+            return iso_datetime(value)
+        if isinstance(value, (date, clock_time)):
+            return value.isoformat()
+        if isinstance(value, UUID):
+            return str(value)
+        if isinstance(value, Enum):
+            return value.value
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value).decode("utf-8", errors="replace")
+        if isinstance(value, (set, frozenset)):
+            return list(value)
+    except Exception:  # noqa: BLE001
+        pass
+    return _describe(value)
+
+
+def make_json_safe(value: Any, _depth: int = 0, _seen: frozenset[int] = frozenset()) -> Any:
+    """A copy of `value` that `json.dumps` accepts: str keys, no cycles, bounded depth."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _describe(value)
+    if _depth >= MAX_DEPTH or id(value) in _seen:
+        return _describe(value)
+    seen = _seen | {id(value)}
+    if isinstance(value, dict):
+        return {
+            (key if isinstance(key, str) else _describe(key)): make_json_safe(item, _depth + 1, seen)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [make_json_safe(item, _depth + 1, seen) for item in value]
+    stand_in = json_default(value)
+    if isinstance(stand_in, str):
+        return stand_in
+    return make_json_safe(stand_in, _depth + 1, seen)
+
+
+encode_string = json.encoder.encode_basestring_ascii  # a str as a JSON string literal, fast
+
+# `json.dumps` builds a new encoder on every call; build the C encoder once (what
+# `JSONEncoder.iterencode` does per call). Without the circular-reference check it is faster:
+# a cycle then ends in RecursionError, which `encode_json` catches and hands to
+# `make_json_safe`.
+_encoder = json.JSONEncoder(default=json_default, check_circular=False)
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+if _c_make_encoder is not None:
+    _chunks = _c_make_encoder(None, json_default, encode_string, None, ": ", ", ", False, False, True)
+
+    def _encode(value: Any) -> str:
+        return "".join(_chunks(value, 0))
+
+else:  # pragma: no cover - CPython without its _json accelerator
+    _encode = _encoder.encode
+
+
+def encode_json(value: Any) -> str:
+    """`value` as JSON text (ASCII, one line). Never raises."""
+    try:
+        return _encode(value)
+    except Exception:  # noqa: BLE001 - cycles, odd keys, RecursionError, raising __repr__...
+        pass
+    try:
+        return json.dumps(make_json_safe(value))
+    except Exception:  # noqa: BLE001 - e.g. a dict subclass whose items() raises
+        if isinstance(value, dict):
+            return json.dumps({str(key): _describe(item) for key, item in value.items()})
+        return json.dumps(_describe(value))
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """One JSON object on one line (newline included). Never raises."""
+    return encode_json(record) + "\n"
+
+
+_second_prefix: tuple[int, str] = (-1, "")
+
+
+def iso_from_ns(timestamp_ns: int) -> str:
+    """`time.time_ns()` as ISO 8601 in UTC with `+00:00`, microsecond precision, fast."""
+    global _second_prefix
+    seconds, nanoseconds = divmod(timestamp_ns, 1_000_000_000)
+    cached_second, prefix = _second_prefix
+    if cached_second != seconds:
+        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _second_prefix = (seconds, prefix)
+    return f"{prefix}.{nanoseconds // 1000:06d}+00:00"
+
+
+def iso_datetime(value: datetime) -> str:
+    """A datetime as ISO 8601 in UTC (`+00:00`); a naive one is taken to be UTC already."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat()
+
+
+def model_record(model: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The SDK's line layout for a pydantic record: fields in declaration order, None left
+    out, UUIDs as strings, datetimes in UTC, enums as their values."""
+    record: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(model, name, None)
+        if value is None:
+            continue
+        if isinstance(value, UUID):
+            value = str(value)
+        elif isinstance(value, datetime):
+            value = iso_datetime(value)
+        elif isinstance(value, Enum):
+            value = value.value
+        record[name] = value
+    return record
+
+
+__all__ = ["encode_json", "encode_string", "iso_datetime", "iso_from_ns", "json_default", "json_line", "make_json_safe", "model_record"]
