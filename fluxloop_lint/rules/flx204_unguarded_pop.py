@@ -1,0 +1,60 @@
+"""FLX204: a pop in `finally` not guarded by the condition under which the push happened."""
+
+from __future__ import annotations
+
+from fluxloop_lint.fixes.pattern_a import pop_guard_fix
+from fluxloop_lint.push_pop import Call, FunctionAnalysis, Located, tests_not_none
+from fluxloop_lint.rules.base import Invalid, Valid
+from fluxloop_lint.rules.push_pop_rule import PushPopRule
+from fluxloop_lint.types import Applicability
+
+
+class UnguardedPopRule(PushPopRule):
+    CODE = "FLX204"
+    NAME = "unguarded-pop"
+    MESSAGE = "this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception; guard it with `if {ctx} and {obs}:`"
+    RATIONALE = (
+        "In Pattern A the push happens only when the context exists and is enabled, but the "
+        "`finally` always runs. An unguarded `fl_ctx.pop_observation()` there ends whatever "
+        "observation is current (the caller's) when the push was skipped, or raises "
+        "AttributeError on a None context, replacing the exception the code raised. Guard "
+        "the pop with the observation: `if fl_ctx and obs:`, with `obs = None` set before "
+        "the push's guard."
+    )
+    FIX = Applicability.SAFE
+
+    def check(self, analysis: FunctionAnalysis) -> None:
+        for pop in analysis.pops:
+            for push in analysis.pushes_closed_by(pop):
+                if not self._guarded(analysis, pop, push):
+                    ctx, obs = push.receiver or "fl_ctx", push.argument_name or "obs"
+                    self.report(
+                        pop.call,
+                        self.MESSAGE.format(ctx=ctx, obs=obs),
+                        build_fix=lambda pop=pop, push=push: pop_guard_fix(self.context, analysis, pop, push),
+                    )
+                    break
+
+    @staticmethod
+    def _guarded(analysis: FunctionAnalysis, pop: Call, push: Call) -> bool:
+        covering = analysis.covering_try(push)
+        inside = any(where.statement is covering for where in push.where.ancestors())
+        push_tests = analysis.conditions(push.where, stop=_region(analysis, push, covering))
+        if not push_tests and not inside:
+            return True  # the push always happened before the `try` began
+        pop_tests = analysis.conditions(pop.where)
+        obs = push.argument_name
+        if obs is not None and any(tests_not_none(test, obs) for test in pop_tests):
+            return True
+        return bool(push_tests) and all(
+            any(test.deep_equals(other) for other in pop_tests) for test in push_tests
+        )
+
+
+def _region(analysis: FunctionAnalysis, push: Call, covering: object) -> Located:
+    """Where the push's own conditions stop: at the `try` it sits in, or at its anchor (the
+    conditions around those hold for the whole instrumented region)."""
+    for where in push.where.ancestors():
+        if where.statement is covering:
+            return where
+    return analysis.anchor(push)

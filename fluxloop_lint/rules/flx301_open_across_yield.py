@@ -1,0 +1,40 @@
+"""FLX301: `with instrument(...)` or a pushed observation held open across `yield`."""
+
+from __future__ import annotations
+
+from fluxloop_lint.push_pop import FunctionAnalysis, contains_yield
+from fluxloop_lint.rules.base import Invalid, Valid
+from fluxloop_lint.rules.push_pop_rule import PushPopRule
+
+
+class OpenAcrossYieldRule(PushPopRule):
+    CODE = "FLX301"
+    NAME = "context-open-across-yield"
+    MESSAGE = "{what} is held open across `yield`: between chunks the FluxLoop context leaks to the consumer, and closing the stream from another task fails; decorate a helper that returns the stream instead (Approach 1 of the integration guide)"
+    RATIONALE = (
+        "A generator pauses at `yield` and its consumer runs in the meantime. A context opened "
+        "by `with instrument(...)`, or an observation pushed before the `yield` and popped "
+        "after it, stays current in the consumer between chunks: what the consumer records "
+        "lands under the stream's observation. Closing the stream from another task (an "
+        "aborted HTTP response, `asyncio` cancellation) resets a context variable in the "
+        "wrong context and fails with 'Token ... was created in a different Context'. Keep "
+        "the stream out of the instrumented region: decorate a helper that returns the "
+        "stream (Approach 1), or record the items and push and pop the finished observation "
+        "after the last `yield` (what `--fix-strategy manual` writes for generators)."
+    )
+
+    def check(self, analysis: FunctionAnalysis) -> None:
+        for node in analysis.instrument_withs:
+            if contains_yield([node.body]):
+                self.report(node.items[0].item, self.MESSAGE.format(what="`with instrument(...)`"))
+        for push in analysis.pushes:
+            covering = analysis.covering_try(push)
+            if covering is None:
+                continue
+            anchor = analysis.anchor(push)
+            rest = list(anchor.rest)
+            index = next((i for i, node in enumerate(rest) if node is covering), 0)
+            between = rest[:index]
+            regions = [covering.body, *covering.handlers, *([covering.orelse] if covering.orelse else []), *between]
+            if contains_yield(regions):
+                self.report(push.call, self.MESSAGE.format(what="this pushed observation"))
