@@ -113,15 +113,15 @@ class FunctionAnalysis:
 
     def covering_try(self, push: Call) -> cst.Try | None:
         """The `try` whose `finally` pops this push's observation, if the push is covered."""
+        anchor = self.anchor(push)
+        following = anchor.rest[0] if anchor.rest else None
+        if isinstance(following, cst.Try) and self.pops_in_finally(following, push):
+            return following
         for where in push.where.ancestors():
             if isinstance(where.parent, cst.Try) and where.role == "body" and self.pops_in_finally(where.parent, push):
                 return where.parent
             if isinstance(where.parent, (cst.For, cst.While)):
                 break  # a loop pushes again on every turn: only a `try` inside it can cover
-        anchor = self.anchor(push)
-        following = anchor.rest[0] if anchor.rest else None
-        if isinstance(following, cst.Try) and self.pops_in_finally(following, push):
-            return following
         return None
 
     def popped_at_once(self, push: Call) -> bool:

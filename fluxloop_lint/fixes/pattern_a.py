@@ -28,9 +28,10 @@ from collections.abc import Sequence
 import libcst as cst
 
 from fluxloop_lint.context import FileContext
-from fluxloop_lint.fixes.rewrite import fresh_name, rewrite_fix
-from fluxloop_lint.push_pop import POP, Call, FunctionAnalysis, Located, is_name
+from fluxloop_lint.fixes.rewrite import fresh_name, rewrite_fix, rewritten
+from fluxloop_lint.push_pop import POP, Call, FunctionAnalysis, Located, is_name, own_nodes
 from fluxloop_lint.types import Applicability, Fix
+from fluxloop_lint.walk import descendants
 
 # -- templates ---------------------------------------------------------------------------------
 
@@ -133,15 +134,19 @@ def _only_pass(suite: cst.BaseSuite) -> bool:
 
 
 def remove_pops(nodes: Sequence[cst.BaseStatement], ctx: str) -> list[cst.BaseStatement]:
-    remover = _RemovePops(ctx)
-    kept: list[cst.BaseStatement] = []
+    return visit_all(nodes, _RemovePops(ctx))
+
+
+def visit_all(nodes: Sequence[cst.BaseStatement], transformer: cst.CSTTransformer) -> list[cst.BaseStatement]:
+    """Transform statements of a block, where a statement may become several or none."""
+    result: list[cst.BaseStatement] = []
     for node in nodes:
-        result = node.visit(remover)
-        if isinstance(result, cst.FlattenSentinel):
-            kept.extend(result.nodes)
-        elif not isinstance(result, cst.RemovalSentinel):
-            kept.append(result)
-    return kept
+        new = node.visit(transformer)
+        if isinstance(new, cst.FlattenSentinel):
+            result.extend(new.nodes)
+        elif not isinstance(new, cst.RemovalSentinel):
+            result.append(new)
+    return result
 
 
 def _transparent(node: cst.Try) -> bool:
@@ -251,8 +256,6 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:
-    from fluxloop_lint.walk import descendants
-
     return [node] if isinstance(node, cst.Name) else [n for n in descendants(node) if isinstance(n, cst.Name)]
 
 
@@ -273,8 +276,6 @@ def _assigns_none(node: cst.CSTNode, name: str) -> bool:
 
 
 def initialised_to_none(analysis: FunctionAnalysis, obs: str) -> bool:
-    from fluxloop_lint.push_pop import own_nodes
-
     return any(_assigns_none(node, obs) for node in own_nodes(analysis.function) if isinstance(node, cst.SimpleStatementLine))
 
 
@@ -313,8 +314,6 @@ def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, p
     region = _region_start(analysis, push, covering)
     if region is None or not isinstance(region.owner, cst.IndentedBlock):
         return None
-    from fluxloop_lint.fixes.rewrite import rewritten
-
     block = [
         node if node is not covering else rewritten(cst.Module(body=[node]), replacements).body[0]
         for node in region.block

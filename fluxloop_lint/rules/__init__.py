@@ -17,6 +17,7 @@ from fluxloop_lint.rules.flx203_unguarded_context import UnguardedContextRule
 from fluxloop_lint.rules.flx204_unguarded_pop import UnguardedPopRule
 from fluxloop_lint.rules.flx205_error_not_recorded import ErrorNotRecordedRule
 from fluxloop_lint.rules.flx206_sdk_end_time import SdkEndTimeRule
+from fluxloop_lint.rules.flx207_manual_instrumentation import ManualInstrumentationRule
 from fluxloop_lint.rules.flx301_open_across_yield import OpenAcrossYieldRule
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -34,6 +35,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnguardedPopRule,
     ErrorNotRecordedRule,
     SdkEndTimeRule,
+    ManualInstrumentationRule,
     OpenAcrossYieldRule,
 )
 

@@ -29,3 +29,98 @@ class NoPopRule(PushPopRule):
                     self.MESSAGE.format(call=f"{call}(...)"),
                     build_fix=lambda push=push: wrap_fix(self.context, analysis, push),
                 )
+
+    VALID = (
+        Valid(
+            """
+            from agents import function_tool, RunContextWrapper
+            from chatkit.agents import AgentContext
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+
+            @function_tool(
+                description_override="Cancel the traveller's upcoming trip and note the refund.",
+            )
+            async def cancel_trip(ctx: RunContextWrapper[AgentContext]) -> dict:
+                \"\"\"ChatKit tool with FluxLoop instrumentation.\"\"\"
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(
+                        type=ObservationType.TOOL,
+                        name="tool.cancel_trip",
+                        input={"args": {}},
+                    )
+                    fl_ctx.push_observation(obs)
+                try:
+                    message = state_manager.cancel_trip(get_thread_id(ctx))
+                    result = {"result": message}
+                    if obs:
+                        obs.output = result
+                    return result
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """
+        ),
+        Valid(
+            """
+            import fluxloop
+            from fluxloop.models import ObservationData
+            from datetime import datetime, timezone
+
+            def mark(event):
+                fluxloop.get_current_context().push_observation(ObservationData(type="event", name=event, end_time=datetime.now(timezone.utc)))
+                fluxloop.get_current_context().pop_observation()
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import fluxloop as fl
+            from fluxloop.models import ObservationData, ObservationType
+
+            class Agent:
+                def answer(self, question):
+                    \"\"\"Answer a question.\"\"\"
+                    ctx = fl.get_current_context()
+                    span = None
+                    if ctx is not None and ctx.is_enabled():
+                        span = ObservationData(type=ObservationType.AGENT, name="answer")
+                        ctx.push_observation(span)
+                    reply = self.model.complete(question)
+                    return reply
+            """,
+            11,
+            13,
+            """
+            import fluxloop as fl
+            from fluxloop.models import ObservationData, ObservationType
+
+            class Agent:
+                def answer(self, question):
+                    \"\"\"Answer a question.\"\"\"
+                    ctx = fl.get_current_context()
+                    span = None
+                    if ctx is not None and ctx.is_enabled():
+                        span = ObservationData(type=ObservationType.AGENT, name="answer")
+                        ctx.push_observation(span)
+                    try:
+                        reply = self.model.complete(question)
+                        return reply
+                    except Exception as e:
+                        if span:
+                            span.error = str(e)
+                        raise
+                    finally:
+                        if ctx and span:
+                            ctx.pop_observation()
+            """,
+        ),
+    )

@@ -45,3 +45,185 @@ class ErrorNotRecordedRule(PushPopRule):
                 self.MESSAGE.format(obs=push.argument_name or "obs"),
                 build_fix=lambda push=push, region=region: except_fix(self.context, analysis, push, region),
             )
+
+    VALID = (
+        Valid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+
+            async def my_tool(param: str) -> dict:
+                \"\"\"Tool function with manual FluxLoop instrumentation.\"\"\"
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(
+                        type=ObservationType.TOOL,
+                        name="tool.my_tool",
+                        input={"args": {"param": param}},
+                    )
+                    fl_ctx.push_observation(obs)
+                try:
+                    result = {"result": do_work(param)}
+                    if obs:
+                        obs.output = result
+                    return result
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """
+        ),
+        Valid(
+            """
+            def process(items):
+                from fluxloop_runtime import get_current_context as current
+                from fluxloop_runtime.models import ObservationData, ObservationType
+
+                ctx = current()
+                if ctx is None or not ctx.is_enabled():
+                    return [item * 2 for item in items]
+                results = []
+                for item in items:
+                    obs = ObservationData(type=ObservationType.SPAN, name="item")
+                    ctx.push_observation(obs)
+                    try:
+                        with open_lock():
+                            results.append(item * 2)
+                    except Exception as e:
+                        obs.error = str(e)
+                        raise
+                    finally:
+                        ctx.pop_observation()
+
+                def helper():
+                    return results
+
+                return helper()
+            """
+        ),
+        Valid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def numbers(limit):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.SPAN, name="numbers", input={"args": {"limit": limit}})
+                fl_items = []
+                try:
+                    for number in range(limit):
+                        fl_item = number
+                        fl_items.append(fl_item)
+                        yield fl_item
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        if obs.error is None:
+                            obs.output = fl_items
+                        fl_ctx.push_observation(obs)
+                        fl_ctx.pop_observation()
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+            async def lookup(query):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                    fl_ctx.push_observation(obs)
+                try:
+                    e = await search(query)
+                    return e
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+            9,
+            9,
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+            async def lookup(query):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                    fl_ctx.push_observation(obs)
+                try:
+                    e = await search(query)
+                    return e
+                except Exception as e_1:
+                    if obs:
+                        obs.error = str(e_1)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+        ),
+        Invalid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData
+
+            def f(x):
+                ctx = get_current_context()
+                obs = None
+                if ctx and ctx.is_enabled():
+                    obs = ObservationData(type="tool", name="f")
+                    ctx.push_observation(obs)
+                try:
+                    return int(x)
+                except ValueError:
+                    return 0
+                except:
+                    log("failed")
+                    raise
+                finally:
+                    if ctx and obs:
+                        ctx.pop_observation()
+            """,
+            9,
+            9,
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData
+
+            def f(x):
+                ctx = get_current_context()
+                obs = None
+                if ctx and ctx.is_enabled():
+                    obs = ObservationData(type="tool", name="f")
+                    ctx.push_observation(obs)
+                try:
+                    return int(x)
+                except ValueError:
+                    return 0
+                except BaseException as e:
+                    if obs:
+                        obs.error = str(e)
+                    log("failed")
+                    raise
+                finally:
+                    if ctx and obs:
+                        ctx.pop_observation()
+            """,
+        ),
+    )

@@ -29,3 +29,71 @@ class SdkEndTimeRule(PushPopRule):
                 argument.keyword is not None and argument.keyword.value == "end_time" for argument in call.args
             ):
                 self.report(push.call, self.MESSAGE)
+
+    VALID = (
+        Valid(
+            """
+            from datetime import datetime, timezone
+
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData
+
+            def mark(event):
+                fl_ctx = get_current_context()
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type="event", name=event, end_time=datetime.now(timezone.utc))
+                    fl_ctx.push_observation(obs)
+                    fl_ctx.pop_observation()
+            """
+        ),
+        Valid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+
+            async def my_tool(param: str) -> dict:
+                \"\"\"Tool function with manual FluxLoop instrumentation.\"\"\"
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(
+                        type=ObservationType.TOOL,
+                        name="tool.my_tool",
+                        input={"args": {"param": param}},
+                    )
+                    fl_ctx.push_observation(obs)
+                try:
+                    result = {"result": do_work(param)}
+                    if obs:
+                        obs.output = result
+                    return result
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from datetime import datetime, timezone
+
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData
+
+            def mark(event):
+                fl_ctx = get_current_context()
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type="event", name=event, end_time=datetime.now(timezone.utc))
+                    fl_ctx.push_observation(obs)
+                    fl_ctx.pop_observation()
+            """,
+            10,
+            9,
+        ),
+    )

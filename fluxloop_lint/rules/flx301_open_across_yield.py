@@ -38,3 +38,94 @@ class OpenAcrossYieldRule(PushPopRule):
             regions = [covering.body, *covering.handlers, *([covering.orelse] if covering.orelse else []), *between]
             if contains_yield(regions):
                 self.report(push.call, self.MESSAGE.format(what="this pushed observation"))
+
+    VALID = (
+        Valid(
+            """
+            import fluxloop
+
+
+            @fluxloop.prompt(name="prompt.agent", model="gpt-4")
+            async def _run_llm_prompt(agent, prompt, context):
+                \"\"\"Instrumented LLM call.\"\"\"
+                return await agent.generate(prompt, context=context)
+
+
+            async def handle_request(request):
+                with fluxloop.instrument("request"):
+                    result = await _run_llm_prompt(my_agent, request, None)
+                async for chunk in result:
+                    yield chunk
+            """
+        ),
+        Valid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def numbers(limit):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.SPAN, name="numbers", input={"args": {"limit": limit}})
+                fl_items = []
+                try:
+                    for number in range(limit):
+                        fl_item = number
+                        fl_items.append(fl_item)
+                        yield fl_item
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        if obs.error is None:
+                            obs.output = fl_items
+                        fl_ctx.push_observation(obs)
+                        fl_ctx.pop_observation()
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import fluxloop
+
+
+            async def handle_request(request):
+                \"\"\"Handle request with instrumented LLM call.\"\"\"
+                with fluxloop.instrument("prompt.agent"):
+                    result = await agent.generate(request)
+                    async for chunk in result:
+                        yield chunk
+            """,
+            6,
+            10,
+        ),
+        Invalid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+            async def stream(prompt):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.GENERATION, name="stream")
+                    fl_ctx.push_observation(obs)
+                try:
+                    async for chunk in llm(prompt):
+                        yield chunk
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+            9,
+            9,
+        ),
+    )
