@@ -134,13 +134,21 @@ def _convert(
             return None
         body = _instrument(body, spec, taken)
     kept = [info.node for position, info in enumerate(decorators) if position not in chosen]
-    leading = decorators[chosen[0]].node.leading_lines if chosen[0] == 0 else ()
-    if kept and leading:
-        kept[0] = kept[0].with_changes(leading_lines=[*leading, *kept[0].leading_lines])
-        leading = ()
+    # Comments above or after a removed decorator stay, above what follows it.
+    carried: list[cst.EmptyLine] = []
+    for position, info in enumerate(decorators):
+        if position in chosen:
+            carried.extend(info.node.leading_lines)
+            comment = info.node.trailing_whitespace.comment
+            if comment is not None:
+                carried.append(cst.EmptyLine(comment=comment))
+        elif carried:
+            kept[kept.index(info.node)] = info.node.with_changes(leading_lines=[*carried, *info.node.leading_lines])
+            carried = []
+    leading = carried
     changes: dict[str, object] = {"decorators": kept}
     if leading:
-        changes["leading_lines"] = [*function.leading_lines, *leading]
+        changes["lines_after_decorators"] = [*function.lines_after_decorators, *leading]
     return body.with_changes(**changes)
 
 
@@ -435,6 +443,7 @@ def _settle_imports(context: FileContext, module: cst.Module, fluxloop: str) -> 
     body = list(module.body)
     position: int | None = None
     have: set[str] = set()
+    removed_leading: dict[int, Sequence[cst.EmptyLine]] = {}
     for index, statement in enumerate(list(body)):
         if not _is_import_line(statement):
             continue
@@ -468,6 +477,7 @@ def _settle_imports(context: FileContext, module: cst.Module, fluxloop: str) -> 
             body[index] = statement.with_changes(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) for s in smalls[:-1]] + [smalls[-1]])
         else:
             body[index] = None  # type: ignore[call-overload]
+            removed_leading[index] = statement.leading_lines
     wanted = []
     if "get_current_context" not in have:
         wanted.append(f"from {fluxloop} import get_current_context\n")
@@ -477,6 +487,9 @@ def _settle_imports(context: FileContext, module: cst.Module, fluxloop: str) -> 
     new_lines = [statements(line)[0] for line in wanted]
     if position is None:
         position = _after_leading_imports(body)
+    if new_lines and position - 1 in removed_leading:
+        # The new imports take the place of the removed one, blank lines above included.
+        new_lines[0] = new_lines[0].with_changes(leading_lines=removed_leading[position - 1])
     body[position:position] = new_lines
     result = [statement for statement in body if statement is not None]
     return module.with_changes(body=result)
