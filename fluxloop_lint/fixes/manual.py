@@ -465,8 +465,8 @@ def _settle_imports(context: FileContext, module: cst.Module, fluxloop: str) -> 
                 if isinstance(small, cst.ImportFrom) and source in (fluxloop, f"{fluxloop}.models"):
                     have.update(_bound(alias) for alias in kept if alias.asname is None)
                 top = (source or _dotted(aliases[0].name)).split(".")[0]
-                if position is None and top == fluxloop.split(".")[0]:
-                    position = index + 1
+                if top == fluxloop.split(".")[0]:
+                    position = index + 1  # after the file's last import of that FluxLoop package
                 if not kept:
                     continue
                 if len(kept) != len(aliases):
