@@ -13,6 +13,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -140,6 +141,8 @@ class _Walk:
             self.resolver.enter_function(node)  # type: ignore[arg-type]
             self._children(node)
             self.resolver.leave_scope()
+        elif node_type is cst.Try:
+            self._try(node)  # type: ignore[arg-type]
         elif node_type is cst.SimpleStatementLine or node_type is cst.Decorator:
             outer = self.context.current_statement
             self.context.current_statement = node
@@ -164,6 +167,17 @@ class _Walk:
         self._children(node, ("body",))
         self.resolver.leave_scope()
         self.resolver.bind(node.name.value, binding)
+
+    def _try(self, node: cst.Try) -> None:
+        """`try: from x import y` / `except ImportError: y = None`: the names the `try` body
+        bound keep that binding, as when the import works (the case worth checking)."""
+        before = self.resolver.current_bindings()
+        self._children(node, ("body",))
+        after_body = self.resolver.current_bindings()
+        changed = {name for name, binding in after_body.items() if before.get(name) is not binding}
+        self._children(node, ("handlers",))
+        self.resolver.keep(after_body, changed)
+        self._children(node, ("orelse", "finalbody"))
 
     def _class(self, node: cst.ClassDef) -> None:
         if self.expressions:
@@ -231,7 +245,9 @@ def _parse(text: str, path: str) -> cst.Module:
         line, column, message = 1, 1, f"{type(error).__name__}: {error}"
     # CPython's parser usually points more precisely at the mistake.
     try:
-        compile(text, path or "<unknown>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings about the user's code are not ours to show
+            compile(text, path or "<unknown>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
         line, column, message = error.lineno or line, error.offset or column, error.msg or message
     except Exception:

@@ -63,6 +63,9 @@ DECORATORS: tuple[FrameworkDecorator, ...] = (
     *_group(
         "OpenAI Agents SDK", T, "both",
         "agents.function_tool", "agents.tool.function_tool",
+        "agents.decorators.function_tool", "agents.decorators.tool",
+        "agents.decorators.input_guardrail", "agents.decorators.output_guardrail",
+        "agents.decorators.tool_input_guardrail", "agents.decorators.tool_output_guardrail",
         "agents.input_guardrail", "agents.output_guardrail",
         "agents.guardrail.input_guardrail", "agents.guardrail.output_guardrail",
         "agents.tool_input_guardrail", "agents.tool_output_guardrail",
@@ -179,7 +182,9 @@ CLASSES: tuple[FrameworkClass, ...] = (
     ),
     FrameworkClass(("celery.Celery", "celery.app.Celery", "celery.app.base.Celery"), ("task",), T, "both", "Celery"),
     FrameworkClass(
-        ("click.Group", "click.core.Group", "typer.core.TyperGroup"), ("command", "group"), T, "both", "click",
+        ("click.Group", "click.core.Group", "click.decorators.Group", "click.shell_completion.Group",
+         "typer.core.TyperGroup", "typer.main.TyperGroup", "typer.rich_utils.TyperGroup"),
+        ("command", "group"), T, "both", "click",
     ),
     FrameworkClass(("typer.Typer", "typer.main.Typer"), ("command", "callback"), R, "called", "Typer"),
     FrameworkClass(
@@ -189,7 +194,8 @@ CLASSES: tuple[FrameworkClass, ...] = (
     ),
     FrameworkClass(
         ("flask.Flask", "flask.app.Flask", "flask.Blueprint", "flask.blueprints.Blueprint",
-         "flask.sansio.app.App", "flask.sansio.blueprints.Blueprint", "flask.sansio.scaffold.Scaffold"),
+         "flask.sansio.app.App", "flask.sansio.blueprints.Blueprint", "flask.sansio.scaffold.Scaffold",
+         "flask.app.App", "flask.blueprints.SansioBlueprint", "flask.debughelpers.App", "flask.debughelpers.Blueprint"),
         ("route", "get", "post", "put", "patch", "delete", "before_request", "after_request",
          "teardown_request", "errorhandler", "context_processor", "url_value_preprocessor", "url_defaults"),
         R, "both", "Flask",

@@ -128,6 +128,15 @@ class NameResolver:
     def bind(self, name: str, binding: Binding) -> None:
         self._scope.bindings[name] = binding
 
+    def current_bindings(self) -> dict[str, Binding]:
+        """A copy of the current scope's bindings (to undo a fallback branch's rebinding)."""
+        return dict(self._scope.bindings)
+
+    def keep(self, bindings: dict[str, Binding], names: set[str]) -> None:
+        """Put back `names` as they were in `bindings`."""
+        for name in names:
+            self._scope.bindings[name] = bindings[name]
+
     def bind_import(self, node: cst.Import) -> None:
         for alias in node.names:
             full = _dotted_text(alias.name)

@@ -37,6 +37,3 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
         text = text[:start] + content + text[end:]
     return text
 
-
-def edit_span(text_starts: list[int], edit: Edit) -> tuple[int, int]:
-    return offset(text_starts, edit.start), offset(text_starts, edit.end)

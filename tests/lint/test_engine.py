@@ -1,0 +1,185 @@
+"""Engine behaviour: selection, noqa, bytes round-trips, unparsable input, the fix loop."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from fluxloop_lint.engine import enabled_rules, known_codes, lint_source
+from fluxloop_lint.prefilter import mentions_fluxloop
+from fluxloop_lint.types import Applicability, FileResult, LintSettings
+
+DEFAULT = LintSettings()
+
+WRONG = (
+    "import fluxloop\n"
+    "from agents import function_tool\n"
+    "\n"
+    "@fluxloop.tool()\n"
+    "@function_tool\n"
+    "def lookup(query: str) -> str:\n"
+    "    return query\n"
+)
+RIGHT = WRONG.replace("@fluxloop.tool()\n@function_tool\n", "@function_tool\n@fluxloop.tool()\n")
+
+
+def codes(result: FileResult) -> list[str]:
+    return [finding.code for finding in result.findings]
+
+
+def test_prefilter_is_a_substring_test():
+    assert mentions_fluxloop(b"import fluxloop\n", ("fluxloop", "fluxloop_runtime"))
+    assert mentions_fluxloop("from fluxloop_runtime import tool", ("fluxloop_runtime",))
+    assert not mentions_fluxloop(b"import os\n", ("fluxloop", "fluxloop_runtime"))
+    assert mentions_fluxloop("import acme.tracing", ("acme.tracing",))
+
+
+def test_known_codes_and_selection():
+    assert known_codes() == ("FLX001", "FLX101", "FLX102", "FLX103", "FLX104", "FLX105", "FLX106", "FLX107")
+    default = [rule.CODE for rule in enabled_rules(None, (), ())]
+    assert "FLX104" not in default and "FLX101" in default
+    assert [rule.CODE for rule in enabled_rules(("FLX1",), (), ("FLX101",))] == [
+        "FLX102", "FLX103", "FLX104", "FLX105", "FLX106", "FLX107"
+    ]
+    assert [rule.CODE for rule in enabled_rules(None, ("FLX104",), ("FLX1",))] == ["FLX001", "FLX104"]
+    assert len(enabled_rules(("ALL",), (), ())) == len(known_codes())
+
+
+def test_finding_fields_and_fix_edits():
+    result = lint_source(WRONG, "tools.py", DEFAULT)
+    [finding] = result.findings
+    assert (finding.code, finding.path, finding.start.line, finding.start.column) == ("FLX101", "tools.py", 4, 1)
+    assert finding.end.line == 4 and finding.end.column == len("@fluxloop.tool()") + 1
+    assert "function_tool" in finding.message and "Pattern B" in finding.message
+    assert finding.fix.applicability is Applicability.SAFE
+    [edit] = finding.fix.edits
+    assert (edit.start.line, edit.end.line, edit.content) == (4, 6, "@function_tool\n@fluxloop.tool()\n")
+
+
+def test_fix_is_complete_and_idempotent():
+    result = lint_source(WRONG, "tools.py", DEFAULT, fix=True)
+    assert (result.fixed, result.fixed_source, codes(result)) == (1, RIGHT, [])
+    assert lint_source(RIGHT, "tools.py", DEFAULT, fix=True).fixed_source is None
+
+
+@pytest.mark.parametrize(
+    "comment_line, comment",
+    [(4, "# noqa"), (4, "# noqa: FLX101"), (4, "# NOQA:FLX1"), (5, "# noqa: FLX101")],
+)
+def test_noqa(comment_line, comment):
+    source = (
+        "import fluxloop\nfrom langchain_core.tools import tool\n\n"
+        "@fluxloop.tool(\n    name='x',\n)\n@tool\ndef lookup(query: str) -> str:\n    '''Doc.'''\n    return query\n"
+    )
+    lines = source.splitlines(keepends=True)
+    lines[comment_line - 1] = lines[comment_line - 1].rstrip("\n") + f"  {comment}\n"
+    patched = "".join(lines)
+    assert codes(lint_source(source, "t.py", DEFAULT)) == ["FLX101"]
+    assert codes(lint_source(patched, "t.py", DEFAULT)) == []
+    assert lint_source(patched, "t.py", DEFAULT, fix=True).fixed_source is None
+    assert codes(lint_source(patched, "t.py", DEFAULT, honour_noqa=False)) == ["FLX101"]
+
+
+def test_noqa_for_another_code_does_not_suppress():
+    source = WRONG.replace("@fluxloop.tool()\n", "@fluxloop.tool()  # noqa: FLX102\n")
+    assert codes(lint_source(source, "t.py", DEFAULT)) == ["FLX101"]
+
+
+def test_file_level_noqa():
+    assert codes(lint_source("# fluxloop-lint: noqa\n" + WRONG, "t.py", DEFAULT)) == []
+    assert codes(lint_source(WRONG + "# fluxloop-lint: noqa: FLX101\n", "t.py", DEFAULT)) == []
+    assert codes(lint_source(WRONG + "# fluxloop-lint: noqa: FLX105\n", "t.py", DEFAULT)) == ["FLX101"]
+    assert codes(lint_source(b"# fluxloop-lint: noqa\n" + WRONG.encode(), "t.py", DEFAULT, honour_noqa=False)) == [
+        "FLX101"
+    ]
+
+
+def test_crlf_bytes_round_trip():
+    source = WRONG.replace("\n", "\r\n").encode()
+    result = lint_source(source, "t.py", DEFAULT, fix=True)
+    assert isinstance(result.fixed_source, bytes)
+    assert result.fixed_source == RIGHT.replace("\n", "\r\n").encode()
+
+
+def test_latin1_coding_cookie_round_trip():
+    source = ("# -*- coding: latin-1 -*-\n" + WRONG + "GREETING = 'h\xe9llo'\n").encode("latin-1")
+    result = lint_source(source, "t.py", DEFAULT, fix=True)
+    assert result.fixed_source == ("# -*- coding: latin-1 -*-\n" + RIGHT + "GREETING = 'h\xe9llo'\n").encode("latin-1")
+
+
+def test_utf8_bom_is_kept():
+    result = lint_source(b"\xef\xbb\xbf" + WRONG.encode(), "t.py", DEFAULT, fix=True)
+    assert result.fixed_source == b"\xef\xbb\xbf" + RIGHT.encode()
+
+
+def test_syntax_error_is_flx001_with_position_and_no_fix():
+    source = "import fluxloop\n\ndef broken(:\n    pass\n"
+    result = lint_source(source, "bad.py", DEFAULT, fix=True)
+    [finding] = result.findings
+    assert (finding.code, finding.start.line, finding.start.column) == ("FLX001", 3, 12)
+    assert finding.fix is None and result.fixed_source is None and result.errors == ()
+    assert codes(lint_source(source, "bad.py", LintSettings(ignore=("FLX001",)))) == []
+
+
+def test_undecodable_bytes_is_flx001():
+    result = lint_source(b"import fluxloop\nx = '\xff'\n", "bad.py", DEFAULT, fix=True)
+    [finding] = result.findings
+    assert (finding.code, finding.start.line, finding.start.column) == ("FLX001", 2, 6)
+    assert "utf-8" in finding.message
+    bad_cookie = lint_source(b"# coding: no-such-codec\nimport fluxloop\n", "bad.py", DEFAULT)
+    assert codes(bad_cookie) == ["FLX001"]
+
+
+def test_overlapping_fixes_converge_in_the_loop():
+    source = (
+        "import fluxloop\nfrom agents import function_tool\n\n"
+        "class Tools:\n"
+        "    @fluxloop.tool  # bare: FLX105\n"
+        "    @function_tool\n"
+        "    @staticmethod\n"
+        "    def lookup(query: str) -> str:\n"
+        "        return query\n"
+    )
+    result = lint_source(source, "t.py", DEFAULT, fix=True)
+    assert result.fixed_source == (
+        "import fluxloop\nfrom agents import function_tool\n\n"
+        "class Tools:\n"
+        "    @function_tool\n"
+        "    @staticmethod\n"
+        "    @fluxloop.tool()  # bare: FLX105\n"
+        "    def lookup(query: str) -> str:\n"
+        "        return query\n"
+    )
+    assert codes(result) == [] and result.fixed >= 2
+    cst.parse_module(result.fixed_source)
+
+
+def test_unsafe_fix_needs_unsafe_fixes():
+    source = "import fluxloop\nfrom x import retry\n\n@fluxloop.tool()\n@retry\ndef f():\n    pass\n"
+    settings = LintSettings(extend_select=("FLX104",))
+    result = lint_source(source, "t.py", settings, fix=True)
+    assert result.fixed_source is None and codes(result) == ["FLX104"]
+    unsafe = lint_source(source, "t.py", LintSettings(extend_select=("FLX104",), unsafe_fixes=True), fix=True)
+    assert unsafe.fixed_source == source.replace("@fluxloop.tool()\n@retry\n", "@retry\n@fluxloop.tool()\n")
+
+
+def test_configured_framework_decorators_and_fluxloop_modules():
+    source = "import acme.tracing as tracing\nfrom acme.tools import register\n\n@tracing.trace()\n@register\ndef f():\n    pass\n"
+    assert codes(lint_source(source, "t.py", DEFAULT)) == []
+    settings = LintSettings(fluxloop_modules=("acme.tracing",), framework_decorators=(("acme.tools.register", "R"),))
+    assert codes(lint_source(source, "t.py", settings)) == ["FLX101"]
+
+
+def test_fix_of_manual_strategy_is_not_built_yet():
+    from fluxloop_lint.types import FixStrategy
+
+    result = lint_source(WRONG, "t.py", LintSettings(fix_strategy=FixStrategy.MANUAL), fix=True)
+    assert codes(result) == ["FLX101"] and result.findings[0].fix is None and result.fixed_source is None
+
+
+def test_nothing_else_in_the_file_changes():
+    prefix = "# header  \n\n\nimport fluxloop   # odd   spacing\nfrom agents import function_tool\n\n\n"
+    body = "@fluxloop.tool()\n\n# why\n@function_tool  # tool\ndef lookup(q):\n    return  q\n"
+    suffix = "\n\nx = [1,\n  2]\n"
+    result = lint_source(prefix + body + suffix, "t.py", DEFAULT, fix=True)
+    assert result.fixed_source == prefix + "\n# why\n@function_tool  # tool\n@fluxloop.tool()\ndef lookup(q):\n    return  q\n" + suffix
