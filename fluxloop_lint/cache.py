@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_lint import __version__
+from fluxloop_lint.output import finding_to_json
 from fluxloop_lint.types import Applicability, Edit, FileResult, Finding, Fix, LintSettings, Position
 
 CACHE_FOLDER = ".fluxloop-lint-cache"
@@ -30,41 +31,28 @@ def cache_key(source: bytes, settings: LintSettings) -> str:
     return digest.hexdigest()
 
 
-def _position(position: Position) -> list[int]:
-    return [position.line, position.column]
-
-
-def _finding_to_json(finding: Finding) -> dict[str, Any]:
-    fix = finding.fix
-    return {
-        "code": finding.code,
-        "message": finding.message,
-        "start": _position(finding.start),
-        "end": _position(finding.end),
-        "fix": None
-        if fix is None
-        else {
-            "applicability": fix.applicability.value,
-            "message": fix.message,
-            "edits": [[*_position(edit.start), *_position(edit.end), edit.content] for edit in fix.edits],
-        },
-    }
+def _position(location: dict[str, int]) -> Position:
+    return Position(location["row"], location["column"])
 
 
 def _finding_from_json(path: str, data: dict[str, Any]) -> Finding:
+    """The reverse of `output.finding_to_json` (the cache stores findings in the JSON output's shape)."""
     fix = data["fix"]
     return Finding(
         code=data["code"],
         message=data["message"],
         path=path,
-        start=Position(*data["start"]),
-        end=Position(*data["end"]),
+        start=_position(data["location"]),
+        end=_position(data["end_location"]),
         fix=None
         if fix is None
         else Fix(
             applicability=Applicability(fix["applicability"]),
             message=fix["message"],
-            edits=tuple(Edit(Position(a, b), Position(c, d), content) for a, b, c, d, content in fix["edits"]),
+            edits=tuple(
+                Edit(_position(edit["location"]), _position(edit["end_location"]), edit["content"])
+                for edit in fix["edits"]
+            ),
         ),
     )
 
@@ -104,7 +92,7 @@ class ResultCache:
             return
         self._entries[relative_path] = {
             "key": key,
-            "findings": [_finding_to_json(finding) for finding in result.findings],
+            "findings": [finding_to_json(finding) for finding in result.findings],
         }
         self._changed = True
 

@@ -221,7 +221,7 @@ def _print_findings(
                 if linted.written:
                     click.echo(output.fixed_file_line(linted.result.path, linted.result.fixed), nl=False, err=err)
         if not quiet:
-            fixed = sum(linted.result.fixed for linted in report.files if linted.written or not fixing)
+            fixed = sum(linted.result.fixed for linted in report.files)
             summary = (
                 output.fix_summary(findings, fixed, unsafe_fixes)
                 if fixing
@@ -261,13 +261,13 @@ def _print_fixed_stdin(report: RunReport, output_format: str, statistics: bool, 
 
 @cli.command("rules")
 def rules_command() -> int:
-    """List the rules: code, name, whether on by default, and the fix."""
+    """List the rules: code, whether on by default, the fix, and the name (details: explain CODE)."""
     from fluxloop_lint.rules import ALL_RULES
 
     for rule in ALL_RULES:
         default = "on " if rule.DEFAULT_ENABLED else "off"
         fix = rule.FIX.value if rule.FIX is not None else "none"
-        click.echo(f"{rule.CODE}  {default}  fix: {fix:<6}  {rule.NAME}: {rule.MESSAGE}")
+        click.echo(f"{rule.CODE}  {default}  fix: {fix:<6}  {rule.NAME}")
     return EXIT_CLEAN
 
 

@@ -176,7 +176,8 @@ def _validate(path: Path, table: dict[str, Any]) -> FileConfig:
         key = ".".join(str(part) for part in problem["loc"]) or "(table)"
         if problem["type"] == "extra_forbidden":
             raise ConfigError(f"{path}: unknown key '{key}' in [tool.{TABLE}]") from None
-        raise ConfigError(f"{path}: invalid value for '{key}': {problem['msg']}") from None
+        reason = problem["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{path}: invalid value for '{key}': {reason}") from None
 
 
 def discover(start: Path) -> tuple[Path, dict[str, Any]] | None:

@@ -171,15 +171,15 @@ def test_diff_with_nothing_to_fix_exits_0(project: Path) -> None:
 @pytest.mark.parametrize(
     ("options", "expected_exit"),
     [
-        (["--select", "FLX102"], 0),
+        (["--select", "FLX001"], 0),
         (["--select", "FLX1"], 1),
         (["--select", "ALL"], 1),
         (["--select", "flx101"], 1),
         (["--ignore", "FLX101"], 0),
         (["--ignore", "FLX1"], 0),
-        (["--ignore", "FLX102,FLX101"], 0),
-        (["--ignore", "FLX102", "--ignore", "FLX101"], 0),
-        (["--select", "FLX102", "--extend-select", "FLX101"], 1),
+        (["--ignore", "FLX001,FLX101"], 0),
+        (["--ignore", "FLX001", "--ignore", "FLX101"], 0),
+        (["--select", "FLX001", "--extend-select", "FLX101"], 1),
     ],
 )
 def test_selection_options(project: Path, options: list[str], expected_exit: int) -> None:
@@ -188,7 +188,7 @@ def test_selection_options(project: Path, options: list[str], expected_exit: int
 
 
 def test_selection_from_the_command_line_wins_over_the_file(project: Path) -> None:
-    write(project, "pyproject.toml", '[tool.fluxloop-lint]\nselect = ["FLX102"]\n')
+    write(project, "pyproject.toml", '[tool.fluxloop-lint]\nselect = ["FLX001"]\n')
     assert run_cli("agent", cwd=project).exit_code == 0
     assert run_cli("--select", "FLX101", "agent", cwd=project).exit_code == 1
     assert run_cli("--extend-select", "FLX101", "agent", cwd=project).exit_code == 1
@@ -469,3 +469,58 @@ def test_many_files_run_in_parallel_with_results_in_path_order(tmp_path: Path) -
     fixed = run_cli("--no-cache", "--fix", "pkg", cwd=tmp_path)
     assert fixed.exit_code == 0
     assert all((tmp_path / f"pkg/module_{index:02d}.py").read_text() == RIGHT for index in range(12))
+
+
+# --- unsafe fixes ---------------------------------------------------------------------------
+
+UNKNOWN_DECORATOR = '''\
+import fluxloop_runtime
+from acme.retry import retry
+
+
+@fluxloop_runtime.trace()
+@retry(times=3)
+def fetch(url: str) -> str:
+    return url
+'''
+
+
+def test_unsafe_fixes_are_shown_but_applied_only_with_unsafe_fixes(tmp_path: Path) -> None:
+    from fluxloop_lint.engine import known_codes
+
+    if "FLX104" not in known_codes():
+        pytest.skip("FLX104 (the rule with an unsafe fix) is not in this engine yet")
+    path = write(tmp_path, "fetch.py", UNKNOWN_DECORATOR)
+    check = run_cli("--select", "FLX104", ".", cwd=tmp_path)
+    assert check.exit_code == 1
+    assert " FLX104 " in check.stdout and "[*]" not in check.stdout.splitlines()[0]
+    assert "1 hidden fix can be enabled with the `--unsafe-fixes` option." in check.stdout
+
+    safe_only = run_cli("--select", "FLX104", "--fix", ".", cwd=tmp_path)
+    assert safe_only.exit_code == 1
+    assert path.read_text() == UNKNOWN_DECORATOR
+
+    unsafe = run_cli("--select", "FLX104", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert unsafe.exit_code == 0, unsafe.stdout
+    assert path.read_text().index("@retry") < path.read_text().index("@fluxloop_runtime.trace")
+
+
+def test_a_fix_the_engine_rejects_is_reported_and_not_written(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the engine refuses a fix (its result would not parse), the file stays and the run says so."""
+    from fluxloop_lint import engine
+    from fluxloop_lint.types import FileResult
+
+    real = engine.lint_source
+
+    def refusing(source, path, settings, *, fix=False, honour_noqa=True):
+        result = real(source, path, settings, fix=False, honour_noqa=honour_noqa)
+        if not fix:
+            return result
+        return FileResult(path, result.findings, 0, None, ("the fixed code does not parse; nothing written",))
+
+    monkeypatch.setattr(engine, "lint_source", refusing)
+    result = run_cli("--no-cache", "--fix", "agent", cwd=project)
+    assert result.exit_code == 2
+    assert result.stderr == "fluxloop-lint: error: agent/tools.py: the fixed code does not parse; nothing written\n"
+    assert (project / "agent/tools.py").read_text() == WRONG
+    assert "agent/tools.py:6:1: FLX101" in result.stdout

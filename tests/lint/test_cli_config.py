@@ -24,7 +24,7 @@ from tests.lint.cli_helpers import PLAIN, RIGHT, WRONG, run_cli, write
         ('extend_select = ["FLX101"]\n', "unknown key 'extend_select' in [tool.fluxloop-lint]"),
         ('fix-strategy = "sideways"\n', "invalid value for 'fix-strategy'"),
         ("respect-gitignore = 3\n", "invalid value for 'respect-gitignore'"),
-        ('select = ["FLX1234"]\n', "invalid value for 'select.0'"),
+        ('select = ["FLX1234"]\n', "invalid value for 'select': 'FLX1234' is not a rule code"),
         ('target-version = "py27"\n', "invalid value for 'target-version'"),
         ('framework-decorators = { "a.b" = "Z" }\n', "invalid value for 'framework-decorators.a.b'"),
         ('fluxloop-modules = ["not a module"]\n', "invalid value for 'fluxloop-modules.0'"),
@@ -252,12 +252,15 @@ def test_cache_hit_miss_and_invalidation(tmp_path: Path, monkeypatch: pytest.Mon
     second = run_cli(".", cwd=tmp_path)
     assert calls.count == 1, "unchanged file and settings: served from the cache"
     assert second.stdout == first.stdout and second.exit_code == first.exit_code == 1
+    fresh_json = run_cli("--no-cache", "--output-format", "json", ".", cwd=tmp_path).stdout
+    assert run_cli("--output-format", "json", ".", cwd=tmp_path).stdout == fresh_json, "fixes survive the cache"
+    calls.count = 1
 
-    write(tmp_path, "pyproject.toml", '[tool.fluxloop-lint]\nignore = ["FLX102"]\n')
+    write(tmp_path, "pyproject.toml", '[tool.fluxloop-lint]\nextend-select = ["FLX001"]\n')
     run_cli(".", cwd=tmp_path)
     assert calls.count == 2, "a configuration change invalidates the entry"
 
-    run_cli("--ignore", "FLX103", ".", cwd=tmp_path)
+    run_cli("--ignore", "FLX001", ".", cwd=tmp_path)
     assert calls.count == 3, "command-line selectors are part of the key"
 
     write(tmp_path, "tools.py", WRONG + "\n# changed\n")

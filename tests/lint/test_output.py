@@ -1,0 +1,35 @@
+"""Output formatting details that the CLI tests do not reach: escaping and diff edge cases."""
+
+from __future__ import annotations
+
+import subprocess
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fluxloop_lint.output import format_github, unified_diff
+from fluxloop_lint.types import Finding, Position
+
+
+def test_github_annotations_escape_properties_and_message() -> None:
+    finding = Finding("FLX101", "100% wrong:\nsee docs", "dir,with:odd/a.py", Position(3, 5), Position(3, 9))
+    assert format_github([finding]) == (
+        "::error title=fluxloop-lint (FLX101),file=dir%2Cwith%3Aodd/a.py,line=3,col=5,endLine=3,endColumn=9"
+        "::FLX101 100%25 wrong:%0Asee docs\n"
+    )
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="patch is not installed")
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (b"a\nb\nc", b"b\na\nc"),  # no newline at the end of the file
+        (b"a\r\nb\r\nc\r\n", b"b\r\na\r\nc\r\n"),  # CRLF line endings
+    ],
+)
+def test_diffs_apply_with_patch(tmp_path: Path, before: bytes, after: bytes) -> None:
+    (tmp_path / "f.py").write_bytes(before)
+    diff = unified_diff("f.py", before, after)
+    subprocess.run(["patch", "-p0", "--quiet", "--binary"], cwd=tmp_path, input=diff.encode(), check=True)
+    assert (tmp_path / "f.py").read_bytes() == after
