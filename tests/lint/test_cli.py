@@ -357,7 +357,7 @@ def test_unknown_option_is_one_line_and_exit_2(project: Path) -> None:
     result = run_cli("--frobnicate", cwd=project)
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
-    assert "No such option: --frobnicate" in result.stderr
+    assert "No such option" in result.stderr and "--frobnicate" in result.stderr  # click 8.1 and 8.2+ word it differently
 
 
 def test_bad_choice_is_one_line_and_exit_2(project: Path) -> None:
