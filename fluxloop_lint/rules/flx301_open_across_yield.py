@@ -28,14 +28,15 @@ class OpenAcrossYieldRule(PushPopRule):
             if contains_yield([node.body]):
                 self.report(node.items[0].item, self.MESSAGE.format(what="`with instrument(...)`"))
         for push in analysis.pushes:
-            covering = analysis.covering_try(push)
-            if covering is None:
+            if analysis.popped_at_once(push):
                 continue
-            anchor = analysis.anchor(push)
-            rest = list(anchor.rest)
-            index = next((i for i, node in enumerate(rest) if node is covering), 0)
-            between = rest[:index]
-            regions = [covering.body, *covering.handlers, *([covering.orelse] if covering.orelse else []), *between]
+            covering = analysis.covering_try(push)
+            rest = list(analysis.anchor(push).rest)
+            if covering is None:
+                regions = rest  # never popped in a `finally`: open for the rest of the block
+            else:
+                index = next((i for i, node in enumerate(rest) if node is covering), 0)
+                regions = [covering.body, *covering.handlers, *([covering.orelse] if covering.orelse else []), *rest[:index]]
             if contains_yield(regions):
                 self.report(push.call, self.MESSAGE.format(what="this pushed observation"))
 

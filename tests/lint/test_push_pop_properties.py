@@ -1,0 +1,144 @@
+"""Property tests: generated function bodies wrapped in push/pop shapes (right and wrong) and
+decorated for the manual strategy never crash the linter, and every fix parses, removes what
+it fixed and is stable."""
+
+from __future__ import annotations
+
+import libcst as cst
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fluxloop_lint.engine import lint_source
+from fluxloop_lint.types import FixStrategy, LintSettings
+
+EVERYTHING = LintSettings(select=("ALL",))
+MANUAL = LintSettings(fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True)
+BOUNDED = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+HEADER = (
+    "from fluxloop import get_current_context\n"
+    "from fluxloop.models import ObservationData, ObservationType\n"
+    "import fluxloop\n\n"
+)
+FIXED_CODES = {"FLX201", "FLX202", "FLX203", "FLX204", "FLX205"}
+
+SIMPLE = (
+    "x = compute(a)",
+    "total += 1  # count",
+    "log('step')",
+    "return x",
+    "return",
+    "return a, b",
+    "raise ValueError('bad')",
+    "yield a",
+    "got = yield a",
+    "pass",
+    "e = obs",
+    "fl_result = 3",
+    '"""A string statement."""',
+    "text = '''multi\nline'''",
+)
+
+
+@st.composite
+def blocks(draw, depth: int = 0) -> list[str]:
+    """A block of statements as lines, indented relative to the block."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 3))):
+        kinds = ["simple"] * 4 + (["if", "for", "with", "try", "def"] if depth < 2 else [])
+        kind = draw(st.sampled_from(kinds))
+        if kind == "simple":
+            lines.extend(draw(st.sampled_from(SIMPLE)).split("\n"))
+            continue
+        header = {
+            "if": "if a:",
+            "for": "for item in a:",
+            "with": "with lock():",
+            "try": "try:",
+            "def": "def inner(v):",
+        }[kind]
+        lines.append(header)
+        lines.extend("    " + line if line else line for line in draw(blocks(depth + 1)))
+        if kind == "try":
+            lines.append("except KeyError:")
+            lines.append("    pass")
+    return lines
+
+
+PROLOGUE_GUARDED = [
+    "fl_ctx = get_current_context()",
+    "obs = None",
+    "if fl_ctx and fl_ctx.is_enabled():",
+    "    obs = ObservationData(type=ObservationType.TOOL, name='t')",
+    "    fl_ctx.push_observation(obs)",
+]
+PROLOGUE_UNGUARDED = [
+    "fl_ctx = fluxloop.get_current_context()",
+    "obs = ObservationData(type='tool', name='t')",
+    "fl_ctx.push_observation(obs)",
+]
+EXCEPT = ["except Exception as e:", "    if obs:", "        obs.error = str(e)", "    raise"]
+POP_GUARDED = ["    if fl_ctx and obs:", "        fl_ctx.pop_observation()"]
+POP_BARE = ["    fl_ctx.pop_observation()"]
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + line if line else line for line in lines]
+
+
+@st.composite
+def instrumented(draw) -> str:
+    body = draw(blocks())
+    prologue = draw(st.sampled_from([PROLOGUE_GUARDED, PROLOGUE_UNGUARDED]))
+    shape = draw(st.sampled_from(["pattern-a", "no-finally", "no-pop", "no-except", "bare-pop", "early", "after"]))
+    if shape == "after":  # the pop after the code, no try at all
+        lines = [*prologue, *body, "fl_ctx.pop_observation()"]
+    elif shape == "no-pop":
+        lines = [*prologue, *body]
+    else:
+        handlers = [] if shape == "no-except" else EXCEPT
+        final = [] if shape == "no-finally" else ["finally:", *(POP_BARE if shape == "bare-pop" else POP_GUARDED)]
+        if shape == "no-finally" and not handlers:
+            handlers = EXCEPT
+        early = ["if not a:", "    return None"] if shape == "early" else []
+        lines = [*prologue, *early, "try:", *_indent(body), *handlers, *final]
+    keyword = draw(st.sampled_from(["def", "async def"]))
+    return HEADER + f"{keyword} target(a, b=1):\n" + "\n".join(_indent(lines)) + "\n"
+
+
+def _compiles(source: str) -> bool:
+    try:
+        compile(source, "generated.py", "exec")
+    except SyntaxError:
+        return False  # e.g. `return x` with a value in an async generator
+    return True
+
+
+@BOUNDED
+@given(instrumented())
+def test_push_pop_shapes_never_crash_and_fixes_are_stable(source):
+    result = lint_source(source, "generated.py", EVERYTHING, fix=True)
+    assert result.errors == ()
+    if result.fixed_source is None:
+        return
+    cst.parse_module(result.fixed_source)
+    if _compiles(source):
+        assert _compiles(result.fixed_source)
+    assert lint_source(result.fixed_source, "generated.py", EVERYTHING, fix=True).fixed_source is None
+
+
+@BOUNDED
+@given(blocks(), st.sampled_from(["def", "async def"]), st.sampled_from([
+    "@fluxloop.tool(name='tool.t')", "@fluxloop.trace()", "@fluxloop.agent", "@fluxloop.prompt(model='m')",
+]), st.booleans())
+def test_manual_rewrite_of_generated_bodies_parses_relints_clean_and_is_stable(body, keyword, decorator, docstring):
+    lines = (['"""Doc."""'] if docstring else []) + body
+    source = "import fluxloop\n\n\n" + f"{decorator}\n{keyword} target(self, a, *rest, key=None, **more):\n" + "\n".join(_indent(lines)) + "\n"
+    result = lint_source(source, "generated.py", MANUAL, fix=True)
+    assert result.errors == ()
+    assert isinstance(result.fixed_source, str)
+    cst.parse_module(result.fixed_source)
+    if _compiles(source):
+        assert _compiles(result.fixed_source)
+    assert "@fluxloop" not in result.fixed_source
+    assert not {finding.code for finding in lint_source(result.fixed_source, "generated.py", EVERYTHING).findings} & (FIXED_CODES | {"FLX301"})
+    assert lint_source(result.fixed_source, "generated.py", MANUAL, fix=True).fixed_source is None
