@@ -5,7 +5,7 @@ from __future__ import annotations
 from fluxloop_lint.fixes.pattern_a import wrap_fix
 from fluxloop_lint.push_pop import FunctionAnalysis
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import PushPopRule
+from fluxloop_lint.rules.push_pop_rule import CHATKIT_TOOL, PushPopRule
 from fluxloop_lint.types import Applicability
 
 
@@ -31,43 +31,7 @@ class NoPopRule(PushPopRule):
                 )
 
     VALID = (
-        Valid(
-            """
-            from agents import function_tool, RunContextWrapper
-            from chatkit.agents import AgentContext
-            from fluxloop import get_current_context
-            from fluxloop.models import ObservationData, ObservationType
-
-
-            @function_tool(
-                description_override="Cancel the traveller's upcoming trip and note the refund.",
-            )
-            async def cancel_trip(ctx: RunContextWrapper[AgentContext]) -> dict:
-                \"\"\"ChatKit tool with FluxLoop instrumentation.\"\"\"
-                fl_ctx = get_current_context()
-                obs = None
-                if fl_ctx and fl_ctx.is_enabled():
-                    obs = ObservationData(
-                        type=ObservationType.TOOL,
-                        name="tool.cancel_trip",
-                        input={"args": {}},
-                    )
-                    fl_ctx.push_observation(obs)
-                try:
-                    message = state_manager.cancel_trip(get_thread_id(ctx))
-                    result = {"result": message}
-                    if obs:
-                        obs.output = result
-                    return result
-                except Exception as e:
-                    if obs:
-                        obs.error = str(e)
-                    raise
-                finally:
-                    if fl_ctx and obs:
-                        fl_ctx.pop_observation()
-            """
-        ),
+        Valid(CHATKIT_TOOL),
         Valid(
             """
             import fluxloop

@@ -12,7 +12,7 @@ from fluxloop_lint.push_pop import (
     tests_not_none,
 )
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import PushPopRule
+from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, TWO_OBSERVATIONS, PushPopRule
 from fluxloop_lint.types import Applicability
 
 
@@ -65,126 +65,10 @@ class UnguardedContextRule(PushPopRule):
         )
 
     VALID = (
-        Valid(
-            """
-            from fluxloop import get_current_context
-            from fluxloop.models import ObservationData, ObservationType
-
-
-            async def my_tool(param: str) -> dict:
-                \"\"\"Tool function with manual FluxLoop instrumentation.\"\"\"
-                fl_ctx = get_current_context()
-                obs = None
-                if fl_ctx and fl_ctx.is_enabled():
-                    obs = ObservationData(
-                        type=ObservationType.TOOL,
-                        name="tool.my_tool",
-                        input={"args": {"param": param}},
-                    )
-                    fl_ctx.push_observation(obs)
-                try:
-                    result = {"result": do_work(param)}
-                    if obs:
-                        obs.output = result
-                    return result
-                except Exception as e:
-                    if obs:
-                        obs.error = str(e)
-                    raise
-                finally:
-                    if fl_ctx and obs:
-                        fl_ctx.pop_observation()
-            """
-        ),
-        Valid(
-            """
-            def process(items):
-                from fluxloop_runtime import get_current_context as current
-                from fluxloop_runtime.models import ObservationData, ObservationType
-
-                ctx = current()
-                if ctx is None or not ctx.is_enabled():
-                    return [item * 2 for item in items]
-                results = []
-                for item in items:
-                    obs = ObservationData(type=ObservationType.SPAN, name="item")
-                    ctx.push_observation(obs)
-                    try:
-                        with open_lock():
-                            results.append(item * 2)
-                    except Exception as e:
-                        obs.error = str(e)
-                        raise
-                    finally:
-                        ctx.pop_observation()
-
-                def helper():
-                    return results
-
-                return helper()
-            """
-        ),
-        Valid(
-            """
-            from fluxloop import get_current_context
-            from fluxloop.models import ObservationData, ObservationType
-
-            async def plan(goal):
-                outer = inner = None
-                if (fl_ctx := get_current_context()) and fl_ctx.is_enabled():
-                    outer = ObservationData(type=ObservationType.AGENT, name="plan")
-                    fl_ctx.push_observation(outer)
-                try:
-                    if fl_ctx and fl_ctx.is_enabled():
-                        inner = ObservationData(type=ObservationType.TOOL, name="search")
-                        fl_ctx.push_observation(inner)
-                    try:
-                        found = await search(goal)
-                    except Exception as e:
-                        if inner:
-                            inner.error = str(e)
-                        raise
-                    finally:
-                        if fl_ctx and inner:
-                            fl_ctx.pop_observation()
-                    return found
-                except Exception as e:
-                    if outer:
-                        outer.error = str(e)
-                    raise
-                finally:
-                    if fl_ctx and outer:
-                        fl_ctx.pop_observation()
-            """
-        ),
-        Valid(
-            """
-            from fluxloop_runtime import get_current_context
-            from fluxloop_runtime.models import ObservationData, ObservationType
-
-            def numbers(limit):
-                fl_ctx = get_current_context()
-                obs = None
-                if fl_ctx and fl_ctx.is_enabled():
-                    obs = ObservationData(type=ObservationType.SPAN, name="numbers", input={"args": {"limit": limit}})
-                fl_items = []
-                try:
-                    for number in range(limit):
-                        fl_item = number
-                        fl_items.append(fl_item)
-                        yield fl_item
-                except Exception as e:
-                    if obs:
-                        obs.error = str(e)
-                    raise
-                finally:
-                    if fl_ctx and obs:
-                        if obs.error is None:
-                            obs.output = fl_items
-                        fl_ctx.push_observation(obs)
-                        fl_ctx.pop_observation()
-            """
-        ),
+        Valid(PATTERN_A),
+        Valid(LOOP_WITH_EARLY_EXIT),
+        Valid(TWO_OBSERVATIONS),
+        Valid(GENERATOR),
     )
     INVALID = (
         Invalid(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fluxloop_lint.fixes.pattern_a import pop_guard_fix
 from fluxloop_lint.push_pop import Call, FunctionAnalysis, Located, tests_not_none
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import PushPopRule
+from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, PushPopRule
 from fluxloop_lint.types import Applicability
 
 
@@ -61,115 +61,10 @@ class UnguardedPopRule(PushPopRule):
 
 
     VALID = (
-        Valid(
-            """
-            from fluxloop import get_current_context
-            from fluxloop.models import ObservationData, ObservationType
-
-
-            async def my_tool(param: str) -> dict:
-                \"\"\"Tool function with manual FluxLoop instrumentation.\"\"\"
-                fl_ctx = get_current_context()
-                obs = None
-                if fl_ctx and fl_ctx.is_enabled():
-                    obs = ObservationData(
-                        type=ObservationType.TOOL,
-                        name="tool.my_tool",
-                        input={"args": {"param": param}},
-                    )
-                    fl_ctx.push_observation(obs)
-                try:
-                    result = {"result": do_work(param)}
-                    if obs:
-                        obs.output = result
-                    return result
-                except Exception as e:
-                    if obs:
-                        obs.error = str(e)
-                    raise
-                finally:
-                    if fl_ctx and obs:
-                        fl_ctx.pop_observation()
-            """
-        ),
-        Valid(
-            """
-            def process(items):
-                from fluxloop_runtime import get_current_context as current
-                from fluxloop_runtime.models import ObservationData, ObservationType
-
-                ctx = current()
-                if ctx is None or not ctx.is_enabled():
-                    return [item * 2 for item in items]
-                results = []
-                for item in items:
-                    obs = ObservationData(type=ObservationType.SPAN, name="item")
-                    ctx.push_observation(obs)
-                    try:
-                        with open_lock():
-                            results.append(item * 2)
-                    except Exception as e:
-                        obs.error = str(e)
-                        raise
-                    finally:
-                        ctx.pop_observation()
-
-                def helper():
-                    return results
-
-                return helper()
-            """
-        ),
-        Valid(
-            """
-            import fluxloop as fl
-            from fluxloop.models import ObservationData, ObservationType
-
-            def lookup(query):
-                ctx = fl.get_current_context()
-                span = None
-                try:
-                    if ctx is not None and ctx.is_enabled():
-                        span = ObservationData(type=ObservationType.TOOL, name="lookup")
-                        ctx.push_observation(span)
-                    return query.upper()
-                except Exception as error:
-                    if span is not None:
-                        span.error = str(error)
-                    raise
-                finally:
-                    if ctx is not None and span is not None:
-                        ctx.pop_observation()
-            """
-        ),
-        Valid(
-            """
-            from fluxloop_runtime import get_current_context
-            from fluxloop_runtime.models import ObservationData, ObservationType
-
-            def numbers(limit):
-                fl_ctx = get_current_context()
-                obs = None
-                if fl_ctx and fl_ctx.is_enabled():
-                    obs = ObservationData(type=ObservationType.SPAN, name="numbers", input={"args": {"limit": limit}})
-                fl_items = []
-                try:
-                    for number in range(limit):
-                        fl_item = number
-                        fl_items.append(fl_item)
-                        yield fl_item
-                except Exception as e:
-                    if obs:
-                        obs.error = str(e)
-                    raise
-                finally:
-                    if fl_ctx and obs:
-                        if obs.error is None:
-                            obs.output = fl_items
-                        fl_ctx.push_observation(obs)
-                        fl_ctx.pop_observation()
-            """
-        ),
+        Valid(PATTERN_A),
+        Valid(LOOP_WITH_EARLY_EXIT),
+        Valid(PUSH_INSIDE_TRY),
+        Valid(GENERATOR),
     )
     INVALID = (
         Invalid(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fluxloop_lint.push_pop import FunctionAnalysis
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import PushPopRule
+from fluxloop_lint.rules.push_pop_rule import PATTERN_A, PushPopRule
 
 
 class SdkEndTimeRule(PushPopRule):
@@ -46,37 +46,7 @@ class SdkEndTimeRule(PushPopRule):
                     fl_ctx.pop_observation()
             """
         ),
-        Valid(
-            """
-            from fluxloop import get_current_context
-            from fluxloop.models import ObservationData, ObservationType
-
-
-            async def my_tool(param: str) -> dict:
-                \"\"\"Tool function with manual FluxLoop instrumentation.\"\"\"
-                fl_ctx = get_current_context()
-                obs = None
-                if fl_ctx and fl_ctx.is_enabled():
-                    obs = ObservationData(
-                        type=ObservationType.TOOL,
-                        name="tool.my_tool",
-                        input={"args": {"param": param}},
-                    )
-                    fl_ctx.push_observation(obs)
-                try:
-                    result = {"result": do_work(param)}
-                    if obs:
-                        obs.output = result
-                    return result
-                except Exception as e:
-                    if obs:
-                        obs.error = str(e)
-                    raise
-                finally:
-                    if fl_ctx and obs:
-                        fl_ctx.pop_observation()
-            """
-        ),
+        Valid(PATTERN_A),
     )
     INVALID = (
         Invalid(

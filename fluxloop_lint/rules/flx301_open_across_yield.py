@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fluxloop_lint.push_pop import FunctionAnalysis, contains_yield
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import PushPopRule
+from fluxloop_lint.rules.push_pop_rule import GENERATOR, PushPopRule
 
 
 class OpenAcrossYieldRule(PushPopRule):
@@ -59,34 +59,7 @@ class OpenAcrossYieldRule(PushPopRule):
                     yield chunk
             """
         ),
-        Valid(
-            """
-            from fluxloop_runtime import get_current_context
-            from fluxloop_runtime.models import ObservationData, ObservationType
-
-            def numbers(limit):
-                fl_ctx = get_current_context()
-                obs = None
-                if fl_ctx and fl_ctx.is_enabled():
-                    obs = ObservationData(type=ObservationType.SPAN, name="numbers", input={"args": {"limit": limit}})
-                fl_items = []
-                try:
-                    for number in range(limit):
-                        fl_item = number
-                        fl_items.append(fl_item)
-                        yield fl_item
-                except Exception as e:
-                    if obs:
-                        obs.error = str(e)
-                    raise
-                finally:
-                    if fl_ctx and obs:
-                        if obs.error is None:
-                            obs.output = fl_items
-                        fl_ctx.push_observation(obs)
-                        fl_ctx.pop_observation()
-            """
-        ),
+        Valid(GENERATOR),
     )
     INVALID = (
         Invalid(

@@ -2,71 +2,11 @@
 
 from __future__ import annotations
 
-SEED = '''\
-from fluxloop import get_current_context
-from fluxloop.models import ObservationData, ObservationType
+from fluxloop_lint.rules.push_pop_rule import CHATKIT_TOOL, PATTERN_A
 
+SEED = PATTERN_A  # the seed's Pattern A, as the rules keep it among their examples
 
-async def my_tool(param: str) -> dict:
-    """Tool function with manual FluxLoop instrumentation."""
-    fl_ctx = get_current_context()
-    obs = None
-    if fl_ctx and fl_ctx.is_enabled():
-        obs = ObservationData(
-            type=ObservationType.TOOL,
-            name="tool.my_tool",
-            input={"args": {"param": param}},
-        )
-        fl_ctx.push_observation(obs)
-    try:
-        result = {"result": do_work(param)}
-        if obs:
-            obs.output = result
-        return result
-    except Exception as e:
-        if obs:
-            obs.error = str(e)
-        raise
-    finally:
-        if fl_ctx and obs:
-            fl_ctx.pop_observation()
-'''
-
-CHATKIT = '''\
-from agents import function_tool, RunContextWrapper
-from chatkit.agents import AgentContext
-from fluxloop import get_current_context
-from fluxloop.models import ObservationData, ObservationType
-
-
-@function_tool(
-    description_override="Cancel the traveller's upcoming trip and note the refund.",
-)
-async def cancel_trip(ctx: RunContextWrapper[AgentContext]) -> dict:
-    """ChatKit tool with FluxLoop instrumentation."""
-    fl_ctx = get_current_context()
-    obs = None
-    if fl_ctx and fl_ctx.is_enabled():
-        obs = ObservationData(
-            type=ObservationType.TOOL,
-            name="tool.cancel_trip",
-            input={"args": {}},
-        )
-        fl_ctx.push_observation(obs)
-    try:
-        message = state_manager.cancel_trip(get_thread_id(ctx))
-        result = {"result": message}
-        if obs:
-            obs.output = result
-        return result
-    except Exception as e:
-        if obs:
-            obs.error = str(e)
-        raise
-    finally:
-        if fl_ctx and obs:
-            fl_ctx.pop_observation()
-'''
+CHATKIT = CHATKIT_TOOL
 
 # Each mutant of the seed: (name, source, the one code it must get).
 NO_FINALLY = SEED.replace('''        if obs:
