@@ -19,6 +19,9 @@ def decorator_fix(
     """The fix for FluxLoop decorators at `moving` that must end up below `target`."""
     if context.settings.fix_strategy is FixStrategy.MANUAL and any(misplaced(decorators, index) for index in moving):
         # Pattern A for FluxLoop decorators above transforming, registering and descriptor
-        # decorators (FLX101, FLX102); the marking/unknown ones (FLX103, FLX104) keep reordering.
-        return manual_fix(context, MISPLACED)
+        # decorators (FLX101, FLX102). The rest (FLX103, FLX104, or a function the manual
+        # rewrite cannot convert faithfully) keeps reordering.
+        fix = manual_fix(context, MISPLACED, decorators[moving[0]].node)
+        if fix is not None:
+            return fix
     return reorder_fix(context, decorators, moving, target, applicability)

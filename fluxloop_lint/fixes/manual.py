@@ -69,6 +69,16 @@ MISPLACED = "misplaced"  # FluxLoop decorators above a T/R/D decorator (safe)
 ALL = "all"  # every FluxLoop decorator (unsafe, FLX207)
 
 
+def convertible(decorators: Sequence[DecoratorInfo], index: int) -> bool:
+    """Instrumenting the body records what the decorator at `index` recorded: no wrapping or
+    unknown decorator sits between them (below `@functools.lru_cache`, the body runs only on
+    a cache miss; below an unknown `@retry`, once per attempt)."""
+    return all(
+        other.fluxloop or (other.framework is not None and other.framework.kind is not FrameworkKind.WRAPPING)
+        for other in decorators[index + 1 :]
+    )
+
+
 def misplaced(decorators: Sequence[DecoratorInfo], index: int) -> bool:
     """The FluxLoop decorator at `index` sits above a transforming, registering or descriptor decorator."""
     return decorators[index].fluxloop and any(
@@ -78,27 +88,30 @@ def misplaced(decorators: Sequence[DecoratorInfo], index: int) -> bool:
 
 # -- the fix -----------------------------------------------------------------------------------
 
-_CACHE: weakref.WeakKeyDictionary[FileContext, dict[str, Fix | None]] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[FileContext, dict[str, tuple[Fix | None, frozenset[int]]]] = weakref.WeakKeyDictionary()
 
 
-def manual_fix(context: FileContext, scope: str) -> Fix | None:
-    """The file's Pattern A fix: every function with a FluxLoop decorator in `scope`
-    converted. Cached per file: every finding it resolves shares it."""
+def manual_fix(context: FileContext, scope: str, decorator: cst.Decorator) -> Fix | None:
+    """The file's Pattern A fix (every function with a FluxLoop decorator in `scope`
+    converted), or None when it does not convert `decorator`. Cached per file: every
+    finding it resolves shares it, so one `--fix` pass converts them all."""
     per_file = _CACHE.setdefault(context, {})
     if scope not in per_file:
         per_file[scope] = _build(context, scope)
-    return per_file[scope]
+    fix, converted = per_file[scope]
+    return fix if id(decorator) in converted else None
 
 
-def _build(context: FileContext, scope: str) -> Fix | None:
+def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]]:
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
     modules: list[str] = []
+    converted_decorators: set[int] = set()
     for function in _functions(context.module):
         decorators = context.decorators_of(function)
         chosen = [
             index
             for index, info in enumerate(decorators)
-            if info.fluxloop and (scope == ALL or misplaced(decorators, index))
+            if info.fluxloop and (scope == ALL or misplaced(decorators, index)) and convertible(decorators, index)
         ]
         if not chosen:
             continue
@@ -106,15 +119,17 @@ def _build(context: FileContext, scope: str) -> Fix | None:
         if converted is None:
             continue
         replacements[function] = converted
+        converted_decorators.update(id(decorators[index].node) for index in chosen)
         for index in chosen:
             module = context.fluxloop_module_of(decorators[index].resolved.qualified_name)  # type: ignore[union-attr]
             if module is not None and module not in modules:
                 modules.append(module)
     if not replacements:
-        return None
+        return None, frozenset()
     module = _settle_imports(context, rewritten(context.module, replacements), modules[0])
     applicability = Applicability.SAFE if scope == MISPLACED else Applicability.UNSAFE
-    return text_fix(context, module.code, applicability, "Replace the FluxLoop decorator by manual instrumentation (Pattern A)")
+    message = "Replace the FluxLoop decorators by manual instrumentation (Pattern A)"
+    return text_fix(context, module.code, applicability, message), frozenset(converted_decorators)
 
 
 def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:

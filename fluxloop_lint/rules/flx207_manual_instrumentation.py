@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fluxloop_lint.fixes.manual import ALL, manual_fix, misplaced
+from fluxloop_lint.fixes.manual import ALL, convertible, manual_fix, misplaced
 from fluxloop_lint.rules.base import Invalid, Rule, Valid
 from fluxloop_lint.types import Applicability, FixStrategy
 
@@ -44,11 +44,11 @@ class ManualInstrumentationRule(Rule):
         decorators = self.context.decorators_of(node)
         order_rules = {"FLX101", "FLX102"} <= self.context.enabled_codes
         for index, info in enumerate(decorators):
-            if info.fluxloop and not (order_rules and misplaced(decorators, index)):
+            if info.fluxloop and convertible(decorators, index) and not (order_rules and misplaced(decorators, index)):
                 self.report(
                     info.node,
                     self.MESSAGE.format(label=info.label),
-                    build_fix=lambda: manual_fix(self.context, ALL),
+                    build_fix=lambda info=info: manual_fix(self.context, ALL, info.node),
                 )
 
     VALID = (
@@ -56,6 +56,17 @@ class ManualInstrumentationRule(Rule):
             """
             def plain(query):
                 return query
+            """
+        ),
+        Valid(
+            """
+            import functools
+            import fluxloop
+
+            @fluxloop.agent()
+            @functools.lru_cache(maxsize=32)
+            def quote(nights):  # inside the cache the body would run on misses only: not offered
+                return nights * 100
             """
         ),
     )

@@ -221,3 +221,19 @@ def test_manual_strategy_descriptor_findings_and_bytes_input():
     namespace: dict = {}
     exec(compile(text, "s.py", "exec"), namespace)
     assert namespace["S"]().value == 42
+
+
+def test_manual_strategy_falls_back_to_reordering_when_the_body_would_record_differently():
+    source = (
+        "import fluxloop\n"
+        "from agents import function_tool\n"
+        "from myproject import retry\n\n"
+        "@fluxloop.tool()\n"
+        "@function_tool\n"
+        "@retry(3)\n"
+        "def lookup(query):\n"
+        "    return query\n"
+    )
+    result = fixed(source, MANUAL)
+    assert "@function_tool\n@fluxloop.tool()\n@retry(3)\ndef lookup(query):\n    return query\n" in result
+    assert "get_current_context" not in result
