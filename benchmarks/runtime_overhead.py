@@ -7,7 +7,7 @@ Rows: a bare call; `fluxloop_runtime` with no active context; `fluxloop_runtime`
 inside `instrument()` (100 calls per trace, so writing the JSONL lines at each trace's end is
 included, amortised); the public SDK `fluxloop` the same two ways, configured to write its
 offline store into a temporary directory (no collector, no network); an OpenTelemetry SDK span
-with an in-memory exporter. Each figure is the best of several rounds, in ns per call.
+with an in-memory exporter. Each figure is the best of several rounds (interleaved), in ns per call.
 
 Targets (issue 3): with no context, no more overhead than the SDK's; recorded, at most a
 quarter of the SDK's overhead and under half an OpenTelemetry span's.
@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from typing import Any
 
 WORK = tempfile.mkdtemp(prefix="fluxloop-bench-")
 # The SDK reads these when it is imported: offline only, into the temporary directory.
@@ -28,7 +29,7 @@ os.environ["FLUXLOOP_OFFLINE_DIR"] = os.path.join(WORK, "sdk")
 
 import fluxloop_runtime  # noqa: E402
 
-ROUNDS = 5
+ROUNDS = 7
 CALLS_PER_TRACE = 100
 NO_CONTEXT_CALLS = 100_000
 RECORDED_CALLS = 10_000
@@ -38,29 +39,44 @@ def add(a: int, b: int = 2) -> int:
     return a + b
 
 
-def time_plain(call: Callable[[int, int], int], calls: int = NO_CONTEXT_CALLS) -> float:
-    best = float("inf")
-    for _ in range(ROUNDS):
+def plain_round(call: Callable[[int, int], int]) -> Callable[[], float]:
+    """One round of calls with no trace: ns per call."""
+
+    def run() -> float:
         started = time.perf_counter_ns()
-        for i in range(calls):
+        for i in range(NO_CONTEXT_CALLS):
             call(i, 3)
-        best = min(best, (time.perf_counter_ns() - started) / calls)
-    return best
+        return (time.perf_counter_ns() - started) / NO_CONTEXT_CALLS
+
+    return run
 
 
-def time_traced(call: Callable[[int, int], int], open_trace: Callable[[], object], flush: Callable[[], None]) -> float:
-    """ns per call, `CALLS_PER_TRACE` calls per trace; opening, closing and writing each
-    trace (and a final flush) are inside the timing."""
-    best = float("inf")
-    traces = RECORDED_CALLS // CALLS_PER_TRACE
-    for _ in range(ROUNDS):
+def traced_round(
+    call: Callable[[int, int], int], open_trace: Callable[[], Any], flush: Callable[[], None]
+) -> Callable[[], float]:
+    """One round of `CALLS_PER_TRACE` calls per trace: ns per call, with opening, closing and
+    writing each trace (and a final flush) inside the timing."""
+
+    def run() -> float:
+        traces = RECORDED_CALLS // CALLS_PER_TRACE
         started = time.perf_counter_ns()
         for _trace in range(traces):
-            with open_trace():  # type: ignore[attr-defined]
+            with open_trace():
                 for i in range(CALLS_PER_TRACE):
                     call(i, 3)
         flush()
-        best = min(best, (time.perf_counter_ns() - started) / (traces * CALLS_PER_TRACE))
+        return (time.perf_counter_ns() - started) / (traces * CALLS_PER_TRACE)
+
+    return run
+
+
+def best_of_interleaved(contenders: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Best of `ROUNDS` for each contender, the rounds interleaved so that a busy moment on
+    the machine does not fall on one contender only."""
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(ROUNDS):
+        for label, run in contenders.items():
+            best[label] = min(best[label], run())
     return best
 
 
@@ -73,19 +89,16 @@ def count_lines(path: str) -> int:
 
 
 def main() -> int:
-    results: dict[str, float] = {}
-    results["bare call"] = time_plain(add)
+    contenders: dict[str, Callable[[], float]] = {"bare call": plain_round(add)}
 
     ours_dir = os.path.join(WORK, "runtime")
     fluxloop_runtime.configure(offline_store_dir=ours_dir)
     ours = fluxloop_runtime.tool(add)
-    results["fluxloop_runtime, no context"] = time_plain(ours)
-    results["fluxloop_runtime, recorded"] = time_traced(
+    contenders["fluxloop_runtime, no context"] = plain_round(ours)
+    contenders["fluxloop_runtime, recorded"] = traced_round(
         ours, lambda: fluxloop_runtime.instrument("bench"), fluxloop_runtime.flush
     )
-    ours_lines = count_lines(os.path.join(ours_dir, "observations.jsonl"))
 
-    sdk_lines = None
     try:
         import fluxloop
         from fluxloop.buffer import EventBuffer
@@ -94,11 +107,10 @@ def main() -> int:
     else:
         fluxloop.configure(use_collector=False, offline_store_dir=os.environ["FLUXLOOP_OFFLINE_DIR"])
         sdk = fluxloop.tool()(add)
-        results["fluxloop SDK 0.1.x, no context"] = time_plain(sdk)
-        results["fluxloop SDK 0.1.x, recorded"] = time_traced(
+        contenders["fluxloop SDK 0.1.x, no context"] = plain_round(sdk)
+        contenders["fluxloop SDK 0.1.x, recorded"] = traced_round(
             sdk, lambda: fluxloop.instrument("bench"), lambda: EventBuffer.get_instance().flush()
         )
-        sdk_lines = count_lines(os.path.join(os.environ["FLUXLOOP_OFFLINE_DIR"], "observations.jsonl"))
 
     try:
         from opentelemetry.sdk.trace import TracerProvider
@@ -116,16 +128,20 @@ def main() -> int:
             with tracer.start_as_current_span("add"):
                 return a + b
 
-        results["OpenTelemetry SDK span (in-memory exporter)"] = time_traced(
+        contenders["OpenTelemetry SDK span (in-memory exporter)"] = traced_round(
             add_in_span, lambda: tracer.start_as_current_span("bench"), exporter.clear
         )
 
+    results = best_of_interleaved(contenders)
+    ours_lines = count_lines(os.path.join(ours_dir, "observations.jsonl"))
+    sdk_lines = count_lines(os.path.join(os.environ["FLUXLOOP_OFFLINE_DIR"], "observations.jsonl"))
+
     bare = results["bare call"]
-    print(f"\nns per call (best of {ROUNDS} rounds; recorded rows: {CALLS_PER_TRACE} calls per trace, writing included)")
+    print(f"\nns per call (best of {ROUNDS} interleaved rounds; recorded rows: {CALLS_PER_TRACE} calls per trace, writing included)")
     print(f"{'':46s} {'ns/call':>10s} {'overhead':>10s}")
     for label, ns in results.items():
         print(f"{label:46s} {ns:10.0f} {ns - bare:10.0f}")
-    print(f"\nlines written: fluxloop_runtime {ours_lines}" + (f", SDK {sdk_lines}" if sdk_lines is not None else ""))
+    print(f"\nlines written: fluxloop_runtime {ours_lines}, SDK {sdk_lines}")
 
     def overhead(label: str) -> float | None:
         return results[label] - bare if label in results else None

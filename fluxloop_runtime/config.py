@@ -23,7 +23,9 @@ class RuntimeConfig(BaseModel):
 
     Differences from the SDK: `use_collector` defaults to False (nothing needs a network),
     and `max_stream_items` caps how many items of a stream an observation keeps.
-    `record_args` and `recording_file` are accepted for compatibility and not used.
+    `record_args`, `recording_file`, `batch_size` and `flush_interval` are accepted (and
+    validated) for compatibility and not used: the offline store writes at the moments
+    `fluxloop_runtime.storage` lists.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -111,7 +113,30 @@ def _build(settings: dict[str, Any]) -> RuntimeConfig:
     return RuntimeConfig.model_validate(settings)
 
 
+_stderr_handler: logging.Handler | None = None
+
+
+def _apply_debug_logging(config: RuntimeConfig) -> None:
+    """`debug=True` makes the `fluxloop_runtime` logger emit DEBUG records, and, when the
+    application has set up no logging at all, print them to stderr (as the SDK's debug mode
+    prints)."""
+    global _stderr_handler
+    if config.debug:
+        logger.setLevel(logging.DEBUG)
+        if _stderr_handler is None and not logging.getLogger().handlers and not logger.handlers:
+            _stderr_handler = logging.StreamHandler()
+            _stderr_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(_stderr_handler)
+    else:
+        if logger.level == logging.DEBUG:
+            logger.setLevel(logging.NOTSET)
+        if _stderr_handler is not None:
+            logger.removeHandler(_stderr_handler)
+            _stderr_handler = None
+
+
 _config: RuntimeConfig = _build(_settings_from_environment())
+_apply_debug_logging(_config)
 
 
 def get_config() -> RuntimeConfig:
@@ -125,6 +150,7 @@ def _install(new: RuntimeConfig) -> RuntimeConfig:
     for listener in _listeners:
         listener(old, new)
     _config = new
+    _apply_debug_logging(new)
     return new
 
 

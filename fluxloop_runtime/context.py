@@ -262,7 +262,7 @@ class instrument:
 
     def __enter__(self) -> FluxLoopContext:
         active = current_frame.get()
-        self._previous = active
+        self._previous, self._root, self._span = active, None, None
         if self._opens_root(active):
             context = FluxLoopContext(
                 self.name,
@@ -280,7 +280,7 @@ class instrument:
             if context.is_enabled():
                 self._span = Span(
                     ObservationType.SPAN.value,
-                    self.name,
+                    str(self.name),
                     None,
                     dict(self.metadata or {}),
                     active.observation_id,

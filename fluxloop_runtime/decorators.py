@@ -132,9 +132,9 @@ class _Recorder:
         capture_tokens: bool = False,
     ) -> None:
         self.type = observation_type.value
-        self.name = name or getattr(func, "__name__", type(func).__name__)
+        self.name = str(name or getattr(func, "__name__", type(func).__name__))
         self.metadata = dict(metadata or {})
-        self.model = model
+        self.model = None if model is None else str(model)
         self.capture_input = capture_input
         self.capture_output = capture_output
         self.capture_tokens = capture_tokens
@@ -344,6 +344,8 @@ def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..
 
 
 def _wrap_coroutine_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..., Any]:
+    """The coroutine twin of `_wrap_function`, line for line, with `await` (a shared helper
+    could not await and would cost a call on every call)."""
     get_frame = _get_frame  # a closure variable: the cheapest lookup on the hot path
 
     @functools.wraps(func)

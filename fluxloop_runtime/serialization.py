@@ -84,11 +84,11 @@ encode_string = json.encoder.encode_basestring_ascii  # a str as a JSON string l
 # `json.dumps` builds a new encoder on every call; build the C encoder once (what
 # `JSONEncoder.iterencode` does per call). Without the circular-reference check it is faster:
 # a cycle then ends in RecursionError, which `encode_json` catches and hands to
-# `make_json_safe`.
-_encoder = json.JSONEncoder(default=json_default, check_circular=False)
+# `make_json_safe`, as it does NaN and infinities (refused here so every line is strict JSON).
+_encoder = json.JSONEncoder(default=json_default, check_circular=False, allow_nan=False)
 _c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
 if _c_make_encoder is not None:
-    _chunks = _c_make_encoder(None, json_default, encode_string, None, ": ", ", ", False, False, True)
+    _chunks = _c_make_encoder(None, json_default, encode_string, None, ": ", ", ", False, False, False)
 
     def _encode(value: Any) -> str:
         return "".join(_chunks(value, 0))
@@ -104,7 +104,7 @@ def encode_json(value: Any) -> str:
     except Exception:  # noqa: BLE001 - cycles, odd keys, RecursionError, raising __repr__...
         pass
     try:
-        return json.dumps(make_json_safe(value))
+        return json.dumps(make_json_safe(value), allow_nan=False)
     except Exception:  # noqa: BLE001 - e.g. a dict subclass whose items() raises
         if isinstance(value, dict):
             return json.dumps({str(key): _describe(item) for key, item in value.items()})

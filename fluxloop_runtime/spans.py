@@ -99,10 +99,11 @@ class Span:
         parts.append(encode_json(self.metadata) if self.metadata else "{}")
         if self.model is not None:
             parts.append(f', "model": {encode_string(self.model)}')
-        for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
-            count = getattr(self, key)
-            if count is not None:
-                parts.append(f', "{key}": {encode_json(count)}')
+        if self.prompt_tokens is not None or self.completion_tokens is not None or self.total_tokens is not None:
+            for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
+                count = getattr(self, key)
+                if count is not None:
+                    parts.append(f', "{key}": {encode_json(count)}')
         if self.parent_observation_id is not None:
             parts.append(f', "parent_observation_id": "{self.parent_observation_id}"')
         parts.append(f', "trace_id": "{self.trace_id}"}}\n')

@@ -5,7 +5,8 @@ batches: when a root trace ends, when the buffer holds `max_queue_size` lines, o
 before the configuration changes, and at interpreter exit. Each batch is written with one
 `write` call under one lock, so lines stay whole with many threads and tasks recording. An
 unwritable directory or a full disk is logged once (until a write succeeds again); the
-batch is dropped and the user's code carries on.
+batch is dropped and the user's code carries on. With a collector configured, batches go to
+it instead, and to the offline store only when it cannot be reached (as in the SDK).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 from collections import deque
 from pathlib import Path
 
+from .collector import collector
 from .config import RuntimeConfig, get_config, on_change
 
 logger = logging.getLogger("fluxloop_runtime")
@@ -51,12 +53,17 @@ class OfflineStore:
 
     def flush(self, config: RuntimeConfig | None = None) -> None:
         """Write every buffered line to the offline directory of `config` (default: the
-        configuration in force). Never raises."""
+        configuration in force), or send it to the collector if one is configured. Never
+        raises."""
         config = config or get_config()
         with self._write_lock:
             observations = _drain(self._observations)
             traces = _drain(self._traces)
-            if not (observations or traces) or not (config.enabled and config.offline_store_enabled):
+            if not (observations or traces) or not config.enabled:
+                return
+            if config.use_collector and config.collector_url and collector.send(config, observations, traces):
+                return
+            if not config.offline_store_enabled:
                 return
             directory = Path(config.offline_store_dir)
             try:
@@ -97,11 +104,8 @@ def flush() -> None:
 
 def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
     offline_store.flush_threshold = new.max_queue_size
-    if (old.offline_store_dir, old.offline_store_enabled, old.enabled) != (
-        new.offline_store_dir,
-        new.offline_store_enabled,
-        new.enabled,
-    ):
+    destination = ("offline_store_dir", "offline_store_enabled", "enabled", "use_collector", "collector_url")
+    if any(getattr(old, name) != getattr(new, name) for name in destination):
         offline_store.flush(old)
 
 

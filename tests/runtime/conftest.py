@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import fluxloop_runtime as fluxloop
+from fluxloop_runtime.config import ENVIRONMENT_VARIABLES
 
 
 class OfflineStore:
@@ -42,7 +43,7 @@ class OfflineStore:
 
 @pytest.fixture(autouse=True)
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OfflineStore]:
-    for variable in ("FLUXLOOP_ENABLED", "FLUXLOOP_DEBUG", "FLUXLOOP_SAMPLE_RATE", "FLUXLOOP_OFFLINE_DIR"):
+    for variable in ENVIRONMENT_VARIABLES.values():  # the developer's own settings stay out
         monkeypatch.delenv(variable, raising=False)
     fluxloop.reset_config()
     directory = tmp_path / "artifacts"
