@@ -179,6 +179,17 @@ def _block_fix(context: FileContext, owner: cst.BaseSuite, body: list[cst.BaseSt
     return rewrite_fix(context, {owner: owner.with_changes(body=body)}, Applicability.SAFE, message)
 
 
+def needs_none_first(analysis: FunctionAnalysis, push: Call) -> bool:
+    """The push can be skipped (it is under a condition) and nothing sets its observation
+    variable to None before: `if obs:` would then raise UnboundLocalError."""
+    obs = push.argument_name
+    return obs is not None and push.where is not analysis.anchor(push) and not initialised_to_none(analysis, obs)
+
+
+def none_first(obs: str) -> cst.BaseStatement:
+    return statements(f"{obs} = None\n")[0]
+
+
 # -- FLX201 / FLX202 ----------------------------------------------------------------------------
 
 
@@ -190,6 +201,9 @@ def wrap_fix(context: FileContext, analysis: FunctionAnalysis, push: Call) -> Fi
         return None
     ctx, obs = names
     before = list(anchor.block[: anchor.index + 1])
+    if needs_none_first(analysis, push):
+        before.insert(anchor.index, none_first(obs).with_changes(leading_lines=anchor.statement.leading_lines))
+        before[-1] = anchor.statement.with_changes(leading_lines=())
     rest = list(anchor.rest)
     message = f"Wrap the code after the push in try/except/finally with a guarded {ctx}.pop_observation()"
     late = next(
@@ -318,8 +332,7 @@ def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, p
         node if node is not covering else rewritten(cst.Module(body=[node]), replacements).body[0]
         for node in region.block
     ]
-    init = statements(f"{obs} = None\n")[0]
-    block.insert(region.index, init)
+    block.insert(region.index, none_first(obs))
     return _block_fix(context, region.owner, block, message)
 
 
@@ -343,6 +356,18 @@ def except_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, reg
         return None
     message = f"Add `except Exception as e:` recording {obs}.error and re-raising"
     handlers = list(region.handlers)
+    fix = _except_fixed(region, handlers, obs, analysis)
+    anchor = analysis.anchor(push)
+    if not needs_none_first(analysis, push):
+        return rewrite_fix(context, {region: fix}, Applicability.SAFE, message)
+    if not isinstance(anchor.owner, cst.IndentedBlock) or not any(node is region for node in anchor.block):
+        return None
+    block = [fix if node is region else node for node in anchor.block]
+    block.insert(anchor.index, none_first(obs))
+    return _block_fix(context, anchor.owner, block, message)
+
+
+def _except_fixed(region: cst.Try, handlers: list[cst.ExceptHandler], obs: str, analysis: FunctionAnalysis) -> cst.Try:
     for index, handler in enumerate(handlers):
         if catches_everything(handler) and isinstance(handler.body, cst.IndentedBlock):
             name = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) else None
@@ -354,6 +379,6 @@ def except_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, reg
                     whitespace_after_except=cst.SimpleWhitespace(" "),
                 )
             handlers[index] = handler.with_changes(body=handler.body.with_changes(body=[record_error(obs, name), *handler.body.body]))
-            return rewrite_fix(context, {region: region.with_changes(handlers=handlers)}, Applicability.SAFE, message)
+            return region.with_changes(handlers=handlers)
     handlers.append(except_clause(obs, fresh_name("e", analysis.names)))
-    return rewrite_fix(context, {region: region.with_changes(handlers=handlers)}, Applicability.SAFE, message)
+    return region.with_changes(handlers=handlers)

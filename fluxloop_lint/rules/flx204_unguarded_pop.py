@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.fixes.pattern_a import pop_guard_fix
+from fluxloop_lint.fixes.pattern_a import needs_none_first, pop_guard_fix
 from fluxloop_lint.push_pop import Call, FunctionAnalysis, Located, tests_not_none
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, PushPopRule
@@ -30,6 +30,7 @@ class UnguardedPopRule(PushPopRule):
         "the pop with the observation: `if fl_ctx and obs:`, with `obs = None` set before "
         "the push's guard."
     )
+    UNBOUND = "this `pop_observation()` is guarded by `{obs}`, which is never set when the push is skipped: the `finally` then raises UnboundLocalError and hides the real exception; set `{obs} = None` before the push's guard"
     FIX = Applicability.SAFE
 
     def check(self, analysis: FunctionAnalysis) -> None:
@@ -37,9 +38,12 @@ class UnguardedPopRule(PushPopRule):
             for push in analysis.pushes_closed_by(pop):
                 if not self._guarded(analysis, pop, push):
                     ctx, obs = push.receiver or "fl_ctx", push.argument_name or "obs"
+                    message = self.MESSAGE.format(ctx=ctx, obs=obs)
+                    if any(tests_not_none(test, obs) for test in analysis.conditions(pop.where)):
+                        message = self.UNBOUND.format(obs=obs)
                     self.report(
                         pop.call,
-                        self.MESSAGE.format(ctx=ctx, obs=obs),
+                        message,
                         build_fix=lambda pop=pop, push=push: pop_guard_fix(self.context, analysis, pop, push),
                     )
                     break
@@ -54,7 +58,7 @@ class UnguardedPopRule(PushPopRule):
         pop_tests = analysis.conditions(pop.where)
         obs = push.argument_name
         if obs is not None and any(tests_not_none(test, obs) for test in pop_tests):
-            return True
+            return not needs_none_first(analysis, push)  # else `obs` is unbound when the push was skipped
         return bool(push_tests) and all(
             any(test.deep_equals(other) for other in pop_tests) for test in push_tests
         )
@@ -172,5 +176,50 @@ class UnguardedPopRule(PushPopRule):
             """,
             12,
             13,
+        ),
+        Invalid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData
+
+            def f(x):
+                \"\"\"Doc.\"\"\"
+                ctx = get_current_context()
+                if ctx and ctx.is_enabled():
+                    obs = ObservationData(type="tool", name="f")
+                    ctx.push_observation(obs)
+                try:
+                    return x
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if ctx and obs:
+                        ctx.pop_observation()
+            """,
+            18,
+            13,
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData
+
+            def f(x):
+                \"\"\"Doc.\"\"\"
+                ctx = get_current_context()
+                obs = None
+                if ctx and ctx.is_enabled():
+                    obs = ObservationData(type="tool", name="f")
+                    ctx.push_observation(obs)
+                try:
+                    return x
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if ctx and obs:
+                        ctx.pop_observation()
+            """,
         ),
     )

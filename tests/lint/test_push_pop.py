@@ -237,3 +237,20 @@ def test_manual_strategy_falls_back_to_reordering_when_the_body_would_record_dif
     result = fixed(source, MANUAL)
     assert "@function_tool\n@fluxloop.tool()\n@retry(3)\ndef lookup(query):\n    return query\n" in result
     assert "get_current_context" not in result
+
+
+def test_a_skippable_push_gets_its_variable_set_to_none_first():
+    source = (
+        "from fluxloop import get_current_context\n"
+        "from fluxloop.models import ObservationData\n\n"
+        "def f(x):\n"
+        "    ctx = get_current_context()\n"
+        "    if ctx and ctx.is_enabled(): obs = ObservationData(type='tool', name='f'); ctx.push_observation(obs)\n"
+        "    return x\n"
+    )
+    result = fixed(source)
+    assert "    obs = None\n    if ctx and ctx.is_enabled(): obs = " in result
+    assert codes(result) == []
+    namespace: dict = {}
+    exec(compile(result, "f.py", "exec"), namespace)
+    assert namespace["f"](3) == 3  # no context: the push is skipped and nothing is unbound
