@@ -71,6 +71,7 @@ PROLOGUE_GUARDED = [
     "    obs = ObservationData(type=ObservationType.TOOL, name='t')",
     "    fl_ctx.push_observation(obs)",
 ]
+PROLOGUE_GUARDED_NO_NONE = [line for line in PROLOGUE_GUARDED if line != "obs = None"]
 PROLOGUE_UNGUARDED = [
     "fl_ctx = fluxloop.get_current_context()",
     "obs = ObservationData(type='tool', name='t')",
@@ -88,7 +89,7 @@ def _indent(lines: list[str]) -> list[str]:
 @st.composite
 def instrumented(draw) -> str:
     body = draw(blocks())
-    prologue = draw(st.sampled_from([PROLOGUE_GUARDED, PROLOGUE_UNGUARDED]))
+    prologue = draw(st.sampled_from([PROLOGUE_GUARDED, PROLOGUE_GUARDED_NO_NONE, PROLOGUE_UNGUARDED]))
     shape = draw(st.sampled_from(["pattern-a", "no-finally", "no-pop", "no-except", "bare-pop", "early", "after"]))
     if shape == "after":  # the pop after the code, no try at all
         lines = [*prologue, *body, "fl_ctx.pop_observation()"]
@@ -102,7 +103,34 @@ def instrumented(draw) -> str:
         early = ["if not a:", "    return None"] if shape == "early" else []
         lines = [*prologue, *early, "try:", *_indent(body), *handlers, *final]
     keyword = draw(st.sampled_from(["def", "async def"]))
-    return HEADER + f"{keyword} target(a, b=1):\n" + "\n".join(_indent(lines)) + "\n"
+    return HEADER + f"# shape: {shape}\n{keyword} target(a, b=1):\n" + "\n".join(_indent(lines)) + "\n"
+
+
+# Shapes whose unguarded context use crashes untraced: the fix changes that on purpose.
+CRASH_UNTRACED = ("fluxloop.get_current_context()", "# shape: bare-pop", "# shape: after")
+
+
+def _outcome(source: str) -> tuple[str, object]:
+    """Run `target` with no FluxLoop context active: what it returns, yields or raises."""
+    import asyncio
+    import contextlib
+
+    namespace: dict[str, object] = {"compute": len, "log": lambda *args: None, "lock": contextlib.nullcontext}
+    exec(compile(source, "generated.py", "exec"), namespace)
+    try:
+        value = namespace["target"]([1, 2])  # type: ignore[operator]
+        if asyncio.iscoroutine(value):
+            value = asyncio.run(value)
+        elif hasattr(value, "__anext__"):
+            async def drain() -> list[object]:
+                return [item async for item in value]  # type: ignore[attr-defined]
+
+            value = asyncio.run(drain())
+        elif hasattr(value, "__next__"):
+            value = list(value)  # type: ignore[call-overload]
+        return "value", value
+    except Exception as error:
+        return "raised", type(error).__name__
 
 
 def _compiles(source: str) -> bool:
@@ -123,6 +151,10 @@ def test_push_pop_shapes_never_crash_and_fixes_are_stable(source):
     cst.parse_module(result.fixed_source)
     if _compiles(source):
         assert _compiles(result.fixed_source)
+        if not any(marker in source for marker in CRASH_UNTRACED):  # untraced, the fix changes nothing
+            before, after = _outcome(source), _outcome(result.fixed_source)
+            if before != ("raised", "UnboundLocalError"):  # `if obs:` with obs never set: fixed on purpose
+                assert after == before
     assert lint_source(result.fixed_source, "generated.py", EVERYTHING, fix=True).fixed_source is None
 
 
