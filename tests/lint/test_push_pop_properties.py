@@ -4,6 +4,10 @@ it fixed and is stable."""
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
+
 import libcst as cst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +23,7 @@ HEADER = (
     "from fluxloop.models import ObservationData, ObservationType\n"
     "import fluxloop\n\n"
 )
+RECORDINGS = tempfile.mkdtemp(prefix="fluxloop-lint-properties-")
 FIXED_CODES = {"FLX201", "FLX202", "FLX203", "FLX204", "FLX205"}
 
 SIMPLE = (
@@ -110,15 +115,16 @@ def instrumented(draw) -> str:
 CRASH_UNTRACED = ("fluxloop.get_current_context()", "# shape: bare-pop", "# shape: after")
 
 
-def _outcome(source: str) -> tuple[str, object]:
-    """Run `target` with no FluxLoop context active: what it returns, yields or raises."""
+def _outcome(source: str, *arguments: object) -> tuple[str, object]:
+    """Run `target` (with no FluxLoop context unless the caller opened one): what it
+    returns, yields or raises."""
     import asyncio
     import contextlib
 
     namespace: dict[str, object] = {"compute": len, "log": lambda *args: None, "lock": contextlib.nullcontext}
     exec(compile(source, "generated.py", "exec"), namespace)
     try:
-        value = namespace["target"]([1, 2])  # type: ignore[operator]
+        value = namespace["target"](*(arguments or ([1, 2],)))  # type: ignore[operator]
         if asyncio.iscoroutine(value):
             value = asyncio.run(value)
         elif hasattr(value, "__anext__"):
@@ -158,19 +164,41 @@ def test_push_pop_shapes_never_crash_and_fixes_are_stable(source):
     assert lint_source(result.fixed_source, "generated.py", EVERYTHING, fix=True).fixed_source is None
 
 
+def _traced(source: str) -> tuple[tuple[str, object], list[tuple[str, str, bool, object]]]:
+    """Run `target` under `fluxloop_runtime.instrument()`: the outcome, and per observation
+    its type, name, whether it has an error, and its output."""
+    import fluxloop_runtime
+
+    fluxloop_runtime.reset_config()
+    fluxloop_runtime.configure(offline_store_dir=RECORDINGS)
+    store = Path(RECORDINGS) / "observations.jsonl"
+    if store.exists():
+        store.unlink()
+    with fluxloop_runtime.instrument("generated"):
+        outcome = _outcome(source, None, [1, 2])
+    fluxloop_runtime.flush()
+    fluxloop_runtime.reset_config()
+    lines = store.read_text().splitlines() if store.exists() else []
+    observations = [json.loads(line) for line in lines]
+    return outcome, [(o["type"], o["name"], "error" in o, o.get("output")) for o in observations]
+
+
 @BOUNDED
 @given(blocks(), st.sampled_from(["def", "async def"]), st.sampled_from([
     "@fluxloop.tool(name='tool.t')", "@fluxloop.trace()", "@fluxloop.agent", "@fluxloop.prompt(model='m')",
 ]), st.booleans())
 def test_manual_rewrite_of_generated_bodies_parses_relints_clean_and_is_stable(body, keyword, decorator, docstring):
     lines = (['"""Doc."""'] if docstring else []) + body
-    source = "import fluxloop\n\n\n" + f"{decorator}\n{keyword} target(self, a, *rest, key=None, **more):\n" + "\n".join(_indent(lines)) + "\n"
+    source = "import fluxloop_runtime as fluxloop\n\n\n" + f"{decorator}\n{keyword} target(self, a, *rest, key=None, **more):\n" + "\n".join(_indent(lines)) + "\n"
     result = lint_source(source, "generated.py", MANUAL, fix=True)
     assert result.errors == ()
     assert isinstance(result.fixed_source, str)
     cst.parse_module(result.fixed_source)
     if _compiles(source):
         assert _compiles(result.fixed_source)
+        assert _outcome(result.fixed_source, None, [1, 2]) == _outcome(source, None, [1, 2])
+        if "yield from" not in source:  # its items are not recorded by the rewrite (documented)
+            assert _traced(result.fixed_source) == _traced(source)
     assert "@fluxloop" not in result.fixed_source
     assert not {finding.code for finding in lint_source(result.fixed_source, "generated.py", EVERYTHING).findings} & (FIXED_CODES | {"FLX301"})
     assert lint_source(result.fixed_source, "generated.py", MANUAL, fix=True).fixed_source is None
