@@ -94,6 +94,8 @@ class FunctionAnalysis:
     # `ObservationData(...)` calls: by id() of the push they are the argument of, or by the
     # name they are assigned to (the last assignment), with their FluxLoop module.
     observations: dict[int | str, tuple[cst.Call, str]] = field(default_factory=dict)
+    # id() of pushes whose observation had `end_time` assigned (`obs.end_time = ...`) before.
+    pushed_with_end_time: set[int] = field(default_factory=set)
 
     def observation_of(self, push: Call) -> tuple[cst.Call, str] | None:
         name = push.argument_name
@@ -300,6 +302,7 @@ class _Builder:
     def __init__(self, context: FileContext, function: cst.FunctionDef) -> None:
         self.context = context
         self.result = FunctionAnalysis(function)
+        self.ended: set[str] = set()  # names whose `.end_time` was assigned so far (source order)
 
     def build(self) -> FunctionAnalysis | None:
         function = self.result.function
@@ -415,7 +418,13 @@ class _Builder:
             self._block(node.orelse.body, node.orelse, "orelse", top, ())
 
     def _small(self, small: cst.BaseSmallStatement, where: Located) -> None:
+        if isinstance(small, cst.Assign):
+            for target in small.targets:
+                node = target.target
+                if isinstance(node, cst.Attribute) and node.attr.value == "end_time" and isinstance(node.value, cst.Name):
+                    self.ended.add(node.value.value)
         if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+            self.ended.discard(small.targets[0].target.value)
             self._context_assignment(small.targets[0].target.value, small.value)
         elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
             self._context_assignment(small.target.value, small.value)
@@ -448,6 +457,8 @@ class _Builder:
         if isinstance(func, cst.Attribute) and func.attr.value in (PUSH, POP):
             receiver = func.value.value if isinstance(func.value, cst.Name) else None
             record = Call(call, where, receiver)
+            if func.attr.value == PUSH and record.argument_name in self.ended:
+                self.result.pushed_with_end_time.add(id(call))
             argument = record.argument
             if isinstance(argument, cst.Call):
                 module = self.fluxloop_function(argument.func, "ObservationData")

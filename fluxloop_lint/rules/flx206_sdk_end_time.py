@@ -10,7 +10,7 @@ from fluxloop_lint.rules.push_pop_rule import PATTERN_A, PushPopRule
 class SdkEndTimeRule(PushPopRule):
     CODE = "FLX206"
     NAME = "sdk-push-with-end-time"
-    MESSAGE = "this observation is built with `end_time=` and pushed: the fluxloop SDK writes it twice (once at the push, once at the pop); leave `end_time` unset and let `pop_observation()` set it"
+    MESSAGE = "this observation is pushed with `end_time` already set: the fluxloop SDK writes it twice (once at the push, once at the pop); leave `end_time` unset and let `pop_observation()` set it"
     RATIONALE = (
         "The public FluxLoop SDK treats an observation pushed with `end_time` as finished and "
         "sends it at once, then sends it again when it is popped, so the trace holds it "
@@ -19,15 +19,15 @@ class SdkEndTimeRule(PushPopRule):
     )
 
     def check(self, analysis: FunctionAnalysis) -> None:
+        # `ObservationData(..., end_time=...)`, or `obs.end_time = ...` before the push.
         for push in analysis.pushes:
             found = analysis.observation_of(push)
             if found is None:
                 continue
             call, module = found
             sdk = module == "fluxloop" or analysis.contexts.get(push.receiver or "") == "fluxloop"
-            if sdk and self.context.is_sdk(module) and any(
-                argument.keyword is not None and argument.keyword.value == "end_time" for argument in call.args
-            ):
+            built_ended = any(argument.keyword is not None and argument.keyword.value == "end_time" for argument in call.args)
+            if sdk and self.context.is_sdk(module) and (built_ended or id(push.call) in analysis.pushed_with_end_time):
                 self.report(push.call, self.MESSAGE)
 
     VALID = (

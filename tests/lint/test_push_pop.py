@@ -254,3 +254,20 @@ def test_a_skippable_push_gets_its_variable_set_to_none_first():
     namespace: dict = {}
     exec(compile(result, "f.py", "exec"), namespace)
     assert namespace["f"](3) == 3  # no context: the push is skipped and nothing is unbound
+
+
+def test_flx206_also_sees_end_time_assigned_before_the_push():
+    source = (
+        "from fluxloop import get_current_context\n"
+        "from fluxloop.models import ObservationData\n\n"
+        "def mark(when):\n"
+        "    ctx = get_current_context()\n"
+        "    if ctx and ctx.is_enabled():\n"
+        "        obs = ObservationData(type='event', name='mark')\n"
+        "        obs.end_time = when\n"
+        "        ctx.push_observation(obs)\n"
+        "        ctx.pop_observation()\n"
+    )
+    assert codes(source) == ["FLX206"]
+    after_push = source.replace("        obs.end_time = when\n        ctx.push_observation(obs)\n", "        ctx.push_observation(obs)\n        obs.end_time = when\n")
+    assert "FLX206" not in codes(after_push)
