@@ -45,7 +45,7 @@ import libcst as cst
 
 from fluxloop_lint.context import DecoratorInfo, FileContext
 from fluxloop_lint.fixes.pattern_a import statements, visit_all
-from fluxloop_lint.fixes.rewrite import fresh_name, rewritten, text_fix
+from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, text_fix
 from fluxloop_lint.names import dotted_parts
 from fluxloop_lint.types import Applicability, Fix, FrameworkKind
 from fluxloop_lint.walk import descendants
@@ -106,7 +106,8 @@ def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
     modules: list[str] = []
     converted_decorators: set[int] = set()
-    for function in _functions(context.module):
+    # Innermost first, so that a converted function carries its converted nested functions.
+    for function in reversed(list(_functions(context.module))):
         decorators = context.decorators_of(function)
         chosen = [
             index
@@ -115,9 +116,13 @@ def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]
         ]
         if not chosen:
             continue
-        converted = _convert(context, function, decorators, chosen)
+        inner = {node: new for node, new in replacements.items() if _inside(node, function)}
+        current = function.visit(Replace(inner)) if inner else function
+        converted = _convert(context, cst.ensure_type(current, cst.FunctionDef), decorators, chosen)
         if converted is None:
             continue
+        for node in inner:
+            del replacements[node]
         replacements[function] = converted
         converted_decorators.update(id(decorators[index].node) for index in chosen)
         for index in chosen:
@@ -130,6 +135,10 @@ def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]
     applicability = Applicability.SAFE if scope == MISPLACED else Applicability.UNSAFE
     message = "Replace the FluxLoop decorators by manual instrumentation (Pattern A)"
     return text_fix(context, module.code, applicability, message), frozenset(converted_decorators)
+
+
+def _inside(node: cst.CSTNode, function: cst.FunctionDef) -> bool:
+    return any(child is node for child in descendants(function.body, into_scopes=True))
 
 
 def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:

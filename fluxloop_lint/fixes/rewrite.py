@@ -20,7 +20,9 @@ from fluxloop_lint.types import Applicability, Edit, Fix, Position
 Replacement = cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel
 
 
-class _Replace(cst.CSTTransformer):
+class Replace(cst.CSTTransformer):
+    """Replace nodes (by identity) in one pass."""
+
     def __init__(self, replacements: Mapping[cst.CSTNode, Replacement]) -> None:
         super().__init__()
         self.replacements = {id(node): new for node, new in replacements.items()}
@@ -33,7 +35,7 @@ class _Replace(cst.CSTTransformer):
 
 
 def rewritten(module: cst.Module, replacements: Mapping[cst.CSTNode, Replacement]) -> cst.Module:
-    return module.visit(_Replace(replacements))
+    return module.visit(Replace(replacements))
 
 
 def line_edits(old: str, new: str) -> tuple[Edit, ...]:

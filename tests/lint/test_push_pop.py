@@ -271,3 +271,24 @@ def test_flx206_also_sees_end_time_assigned_before_the_push():
     assert codes(source) == ["FLX206"]
     after_push = source.replace("        obs.end_time = when\n        ctx.push_observation(obs)\n", "        ctx.push_observation(obs)\n        obs.end_time = when\n")
     assert "FLX206" not in codes(after_push)
+
+
+def test_manual_strategy_converts_nested_decorated_functions_in_one_pass():
+    source = (
+        "import fluxloop\n\n"
+        "@fluxloop.agent()\n"
+        "def outer(items):\n"
+        "    @fluxloop.tool()\n"
+        "    def inner(item):\n"
+        "        return item * 2\n"
+        "    return [inner(item) for item in items]\n"
+    )
+    settings = LintSettings(fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True)
+    findings = lint_source(source, "n.py", settings).findings
+    assert [finding.code for finding in findings] == ["FLX207", "FLX207"]
+    edits = {finding.fix.edits for finding in findings}
+    assert len(edits) == 1  # one fix for the file
+    result = fixed(source, settings)
+    assert "@fluxloop" not in result and result.count("push_observation") == 2
+    assert "            fl_result = item * 2\n" in result  # the nested body, instrumented inside the outer try
+    assert codes(result) == []
