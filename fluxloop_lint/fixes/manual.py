@@ -116,7 +116,8 @@ def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]
         ]
         if not chosen:
             continue
-        inner = {node: new for node, new in replacements.items() if _inside(node, function)}
+        nested = {id(node) for node in descendants(function.body, into_scopes=True)} if replacements else set()
+        inner = {node: new for node, new in replacements.items() if id(node) in nested}
         current = function.visit(Replace(inner)) if inner else function
         converted = _convert(context, cst.ensure_type(current, cst.FunctionDef), decorators, chosen)
         if converted is None:
@@ -135,10 +136,6 @@ def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]
     applicability = Applicability.SAFE if scope == MISPLACED else Applicability.UNSAFE
     message = "Replace the FluxLoop decorators by manual instrumentation (Pattern A)"
     return text_fix(context, module.code, applicability, message), frozenset(converted_decorators)
-
-
-def _inside(node: cst.CSTNode, function: cst.FunctionDef) -> bool:
-    return any(child is node for child in descendants(function.body, into_scopes=True))
 
 
 def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:
