@@ -186,8 +186,6 @@ class FunctionAnalysis:
         return found
 
 
-
-
 # -- expression helpers -----------------------------------------------------------------------
 
 
