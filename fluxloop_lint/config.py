@@ -29,8 +29,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 TABLE = "fluxloop-lint"
 STANDALONE_FILE = "fluxloop-lint.toml"
 
-# The fix strategies this release can apply. Issue 5 (Pattern A) adds FixStrategy.MANUAL here.
-AVAILABLE_FIX_STRATEGIES = (FixStrategy.REORDER,)
+# The fix strategies this release can apply (Pattern B and, since issue 5, Pattern A).
+AVAILABLE_FIX_STRATEGIES = (FixStrategy.REORDER, FixStrategy.MANUAL)
 
 SELECTOR = re.compile(r"ALL|[A-Z]{1,3}[0-9]{0,3}")
 MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")

@@ -53,11 +53,12 @@ def test_missing_config_file_is_exit_2(tmp_path: Path) -> None:
     assert result.stderr == "fluxloop-lint: error: nope.toml: configuration file not found\n"
 
 
-def test_manual_fix_strategy_in_the_file_is_refused(tmp_path: Path) -> None:
+def test_manual_fix_strategy_in_the_file_is_used(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[tool.fluxloop-lint]\nfix-strategy = "manual"\n')
-    result = run_cli(".", cwd=tmp_path)
-    assert result.exit_code == 2
-    assert "'fix-strategy' in " in result.stderr and "not available" in result.stderr
+    tools = write(tmp_path, "tools.py", WRONG)
+    result = run_cli("--fix", ".", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "get_current_context()" in tools.read_text() and "@fluxloop_runtime.tool" not in tools.read_text()
 
 
 # --- discovery and values -------------------------------------------------------------------

@@ -35,13 +35,16 @@ def test_prefilter_is_a_substring_test():
 
 
 def test_known_codes_and_selection():
-    assert known_codes() == ("FLX001", "FLX101", "FLX102", "FLX103", "FLX104", "FLX105", "FLX106", "FLX107")
+    assert known_codes() == (
+        "FLX001", "FLX101", "FLX102", "FLX103", "FLX104", "FLX105", "FLX106", "FLX107",
+        "FLX201", "FLX202", "FLX203", "FLX204", "FLX205", "FLX206", "FLX207", "FLX301",
+    )
     default = [rule.CODE for rule in enabled_rules(None, (), ())]
     assert "FLX104" not in default and "FLX101" in default
     assert [rule.CODE for rule in enabled_rules(("FLX1",), (), ("FLX101",))] == [
         "FLX102", "FLX103", "FLX104", "FLX105", "FLX106", "FLX107"
     ]
-    assert [rule.CODE for rule in enabled_rules(None, ("FLX104",), ("FLX1",))] == ["FLX001", "FLX104"]
+    assert [rule.CODE for rule in enabled_rules(None, ("FLX104",), ("FLX1", "FLX2", "FLX3"))] == ["FLX001", "FLX104"]
     assert len(enabled_rules(("ALL",), (), ())) == len(known_codes())
 
 
@@ -170,11 +173,12 @@ def test_configured_framework_decorators_and_fluxloop_modules():
     assert codes(lint_source(source, "t.py", settings)) == ["FLX101"]
 
 
-def test_fix_of_manual_strategy_is_not_built_yet():
+def test_fix_of_manual_strategy_is_pattern_a():
     from fluxloop_lint.types import FixStrategy
 
     result = lint_source(WRONG, "t.py", LintSettings(fix_strategy=FixStrategy.MANUAL), fix=True)
-    assert codes(result) == ["FLX101"] and result.findings[0].fix is None and result.fixed_source is None
+    assert codes(result) == [] and result.fixed == 1
+    assert "fl_ctx.push_observation(obs)" in result.fixed_source and "@fluxloop" not in result.fixed_source
 
 
 def test_nothing_else_in_the_file_changes():

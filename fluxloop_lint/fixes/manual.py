@@ -1,0 +1,538 @@
+"""The `manual` fix strategy: replace FluxLoop decorators by Pattern A in the function body.
+
+For each function it converts, the FluxLoop decorator is removed and the body becomes
+
+    fl_ctx = get_current_context()
+    obs = None
+    if fl_ctx and fl_ctx.is_enabled():
+        obs = ObservationData(type=..., name=..., input={"args": {...}})
+        fl_ctx.push_observation(obs)
+    try:
+        <the body; each `return X` records X once:  fl_result = X / if obs: obs.output = fl_result / return fl_result>
+    except Exception as e:
+        if obs:
+            obs.error = str(e)
+        raise
+    finally:
+        if fl_ctx and obs:
+            fl_ctx.pop_observation()
+
+with the docstring kept first. Type, name and input come from the decorator and the
+parameters (less a leading `self`/`cls` and framework context parameters such as
+`RunContextWrapper`, `ToolContext`, `RunContext`), as the decorators record them.
+
+Generators and async generators cannot keep a pushed observation open across `yield`
+(FLX301: the context would leak to the consumer between items). Their rewrite records each
+yielded item in a list and, in the `finally`, pushes and at once pops the finished
+observation (its `start_time` is when the body started, its output the items, or the
+error). Observations recorded by code inside the generator's body therefore get the
+generator's caller as parent, not the generator's observation. `yield from` items and
+`yield` inside a larger expression are not recorded.
+
+All conversions of one file are one fix (the same for every finding it resolves), so one
+`--fix` pass converts every function and the imports are settled once: the imports the new
+code needs are added from the FluxLoop module the file already uses (`fluxloop` or
+`fluxloop_runtime`), and FluxLoop imports left unused by the removed decorators are removed.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from fluxloop_lint.context import DecoratorInfo, FileContext
+from fluxloop_lint.fixes.pattern_a import statements, visit_all
+from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, text_fix
+from fluxloop_lint.names import dotted_parts
+from fluxloop_lint.types import Applicability, Fix, FrameworkKind
+from fluxloop_lint.walk import descendants
+
+# Parameters a framework fills in itself: not part of what the tool was asked.
+FRAMEWORK_CONTEXT_TYPES = frozenset(
+    {"RunContextWrapper", "ToolContext", "RunContext", "AgentContext", "InjectedToolArg", "InjectedState", "Context"}
+)
+# The decorators' parameters, in order (sdk-contract.md).
+_PARAMETERS = {
+    "trace": ("name", "observation_type", "metadata", "capture_input", "capture_output"),
+    "agent": ("name", "metadata", "capture_input", "capture_output"),
+    "prompt": ("name", "model", "capture_tokens"),
+    "tool": ("name", "description"),
+}
+_TYPES = {"trace": "SPAN", "agent": "AGENT", "prompt": "GENERATION", "tool": "TOOL"}
+# Decorator kinds whose misplaced FluxLoop decorators the manual strategy rewrites (FLX101, FLX102).
+MANUAL_KINDS = frozenset({FrameworkKind.TRANSFORMING, FrameworkKind.REGISTERING, FrameworkKind.DESCRIPTOR})
+
+MISPLACED = "misplaced"  # FluxLoop decorators above a T/R/D decorator (safe)
+ALL = "all"  # every FluxLoop decorator (unsafe, FLX207)
+
+
+def convertible(decorators: Sequence[DecoratorInfo], index: int) -> bool:
+    """Instrumenting the body records what the decorator at `index` recorded: no wrapping or
+    unknown decorator sits between them (below `@functools.lru_cache`, the body runs only on
+    a cache miss; below an unknown `@retry`, once per attempt)."""
+    return all(
+        other.fluxloop or (other.framework is not None and other.framework.kind is not FrameworkKind.WRAPPING)
+        for other in decorators[index + 1 :]
+    )
+
+
+def misplaced(decorators: Sequence[DecoratorInfo], index: int) -> bool:
+    """The FluxLoop decorator at `index` sits above a transforming, registering or descriptor decorator."""
+    return decorators[index].fluxloop and any(
+        other.framework is not None and other.framework.kind in MANUAL_KINDS for other in decorators[index + 1 :]
+    )
+
+
+# -- the fix -----------------------------------------------------------------------------------
+
+_CACHE: weakref.WeakKeyDictionary[FileContext, dict[str, tuple[Fix | None, frozenset[int]]]] = weakref.WeakKeyDictionary()
+
+
+def manual_fix(context: FileContext, scope: str, decorator: cst.Decorator) -> Fix | None:
+    """The file's Pattern A fix (every function with a FluxLoop decorator in `scope`
+    converted), or None when it does not convert `decorator`. Cached per file: every
+    finding it resolves shares it, so one `--fix` pass converts them all."""
+    per_file = _CACHE.setdefault(context, {})
+    if scope not in per_file:
+        per_file[scope] = _build(context, scope)
+    fix, converted = per_file[scope]
+    return fix if id(decorator) in converted else None
+
+
+def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]]:
+    replacements: dict[cst.CSTNode, cst.CSTNode] = {}
+    modules: list[str] = []
+    converted_decorators: set[int] = set()
+    # Innermost first, so that a converted function carries its converted nested functions.
+    for function in reversed(list(_functions(context.module))):
+        decorators = context.decorators_of(function)
+        chosen = [
+            index
+            for index, info in enumerate(decorators)
+            if info.fluxloop and (scope == ALL or misplaced(decorators, index)) and convertible(decorators, index)
+        ]
+        if not chosen:
+            continue
+        nested = {id(node) for node in descendants(function.body, into_scopes=True)} if replacements else set()
+        inner = {node: new for node, new in replacements.items() if id(node) in nested}
+        current = function.visit(Replace(inner)) if inner else function
+        converted = _convert(context, cst.ensure_type(current, cst.FunctionDef), decorators, chosen)
+        if converted is None:
+            continue
+        for node in inner:
+            del replacements[node]
+        replacements[function] = converted
+        converted_decorators.update(id(decorators[index].node) for index in chosen)
+        for index in chosen:
+            module = context.fluxloop_module_of(decorators[index].resolved.qualified_name)  # type: ignore[union-attr]
+            if module is not None and module not in modules:
+                modules.append(module)
+    if not replacements:
+        return None, frozenset()
+    module = _settle_imports(context, rewritten(context.module, replacements), modules[0])
+    applicability = Applicability.SAFE if scope == MISPLACED else Applicability.UNSAFE
+    message = "Replace the FluxLoop decorators by manual instrumentation (Pattern A)"
+    return text_fix(context, module.code, applicability, message), frozenset(converted_decorators)
+
+
+def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:
+    for node in descendants(module, into_scopes=True):
+        if isinstance(node, cst.FunctionDef) and node.decorators:
+            yield node
+
+
+def _convert(
+    context: FileContext, function: cst.FunctionDef, decorators: Sequence[DecoratorInfo], chosen: Sequence[int]
+) -> cst.FunctionDef | None:
+    taken = {node.value for node in descendants(function, into_scopes=True) if isinstance(node, cst.Name)}
+    body = function
+    for index in reversed(chosen):  # the lowest decorator's observation is the innermost
+        spec = _observation(context, function, decorators[index])
+        if spec is None:
+            return None
+        body = _instrument(body, spec, taken)
+    kept = [info.node for position, info in enumerate(decorators) if position not in chosen]
+    # Comments above or after a removed decorator stay, above what follows it.
+    carried: list[cst.EmptyLine] = []
+    for position, info in enumerate(decorators):
+        if position in chosen:
+            carried.extend(info.node.leading_lines)
+            comment = info.node.trailing_whitespace.comment
+            if comment is not None:
+                carried.append(cst.EmptyLine(comment=comment))
+        elif carried:
+            kept[kept.index(info.node)] = info.node.with_changes(leading_lines=[*carried, *info.node.leading_lines])
+            carried = []
+    leading = carried
+    changes: dict[str, object] = {"decorators": kept}
+    if leading:
+        changes["lines_after_decorators"] = [*function.lines_after_decorators, *leading]
+    return body.with_changes(**changes)
+
+
+# -- what the observation records ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Observation:
+    arguments: tuple[tuple[str, str], ...]  # ObservationData keyword arguments as code
+    capture_output: bool
+
+
+def _observation(context: FileContext, function: cst.FunctionDef, info: DecoratorInfo) -> _Observation | None:
+    kind = (info.resolved.qualified_name or "").rsplit(".", 1)[-1] if info.resolved else ""
+    if kind not in _PARAMETERS:
+        return None
+    given: dict[str, cst.BaseExpression] = {}
+    call = info.node.decorator
+    if isinstance(call, cst.Call):
+        names = _PARAMETERS[kind]
+        for position, argument in enumerate(call.args):
+            if argument.star:
+                return None
+            if argument.keyword is not None:
+                given[argument.keyword.value] = argument.value
+            elif position < len(names):
+                given[names[position]] = argument.value
+            else:
+                return None
+    code = context.module.code_for_node
+    type_code = f"ObservationType.{_TYPES[kind]}"
+    if "observation_type" in given:
+        type_code = _type_code(given["observation_type"], code)
+    name_code = code(given["name"]) if "name" in given else _string(function.name.value)
+    arguments: list[tuple[str, str]] = [("type", type_code), ("name", name_code)]
+    if not _is_false(given.get("capture_input")):
+        arguments.append(("input", '{"args": {' + ", ".join(f"{_string(p)}: {p}" for p in _recorded_parameters(function)) + "}}"))
+    if "model" in given and not _is_none(given["model"]):
+        arguments.append(("model", code(given["model"])))
+    if "metadata" in given and not _is_none(given["metadata"]):
+        value = given["metadata"]
+        arguments.append(("metadata", code(value) if isinstance(value, cst.Dict) else f"dict({code(value)} or {{}})"))
+    if "description" in given and not _is_none(given["description"]):
+        value = given["description"]
+        text = code(value)
+        metadata = f'{{"description": {text}}}' if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) else f'{{"description": {text}}} if {text} else {{}}'
+        arguments.append(("metadata", metadata))
+    return _Observation(tuple(arguments), not _is_false(given.get("capture_output")))
+
+
+def _type_code(value: cst.BaseExpression, code) -> str:  # type: ignore[no-untyped-def]
+    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        return f"ObservationType.{value.evaluated_value.upper()}"
+    parts = dotted_parts(value)
+    if parts and len(parts) >= 2 and parts[-2] == "ObservationType":
+        return f"ObservationType.{parts[-1]}"
+    return f"ObservationType({code(value)})"
+
+
+def _string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _is_false(value: cst.BaseExpression | None) -> bool:
+    return isinstance(value, cst.Name) and value.value == "False"
+
+
+def _is_none(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Name) and value.value == "None"
+
+
+def _recorded_parameters(function: cst.FunctionDef) -> list[str]:
+    params = function.params
+    ordered = [*params.posonly_params, *params.params]
+    names: list[str] = []
+    for position, param in enumerate(ordered):
+        if position == 0 and param.name.value in ("self", "cls"):
+            continue
+        if not _framework_context(param):
+            names.append(param.name.value)
+    if isinstance(params.star_arg, cst.Param) and not _framework_context(params.star_arg):
+        names.append(params.star_arg.name.value)
+    names.extend(param.name.value for param in params.kwonly_params if not _framework_context(param))
+    if params.star_kwarg is not None and not _framework_context(params.star_kwarg):
+        names.append(params.star_kwarg.name.value)
+    return names
+
+
+def _framework_context(param: cst.Param) -> bool:
+    if param.annotation is None:
+        return False
+    annotation = param.annotation.annotation
+    if isinstance(annotation, cst.Subscript):
+        annotation = annotation.value
+    if isinstance(annotation, cst.SimpleString):  # "RunContextWrapper[AgentContext]"
+        text = annotation.evaluated_value
+        head = text.split("[", 1)[0].strip().rsplit(".", 1)[-1] if isinstance(text, str) else ""
+        return head in FRAMEWORK_CONTEXT_TYPES
+    parts = dotted_parts(annotation)
+    return bool(parts) and parts[-1] in FRAMEWORK_CONTEXT_TYPES
+
+
+# -- the body ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Names:
+    ctx: str
+    obs: str
+    error: str
+    result: str
+    items: str
+    item: str
+
+
+def _instrument(function: cst.FunctionDef, spec: _Observation, taken: set[str]) -> cst.FunctionDef:
+    names = _Names(*(fresh_name(wanted, taken) for wanted in ("fl_ctx", "obs", "e", "fl_result", "fl_items", "fl_item")))
+    taken.update(vars(names).values())
+    body = _lines(function.body)
+    docstring: list[cst.BaseStatement] = []
+    if body and _is_docstring(body[0]):
+        docstring, body = [body[0]], body[1:]
+    generator = any(isinstance(node, cst.Yield) for node in descendants(function.body))
+    recorder = _RecordYields(names) if generator else _RecordReturns(names, spec.capture_output)
+    body = visit_all(body, recorder) or [cst.SimpleStatementLine(body=[cst.Pass()])]
+    observation = "".join(f"        {key}={value},\n" for key, value in spec.arguments)
+    n = names
+    prologue = (
+        f"{n.ctx} = get_current_context()\n"
+        f"{n.obs} = None\n"
+        f"if {n.ctx} and {n.ctx}.is_enabled():\n"
+        f"    {n.obs} = ObservationData(\n{observation}    )\n"
+    )
+    if generator:
+        prologue += f"{n.items} = []\n"
+        output = f"        if {n.obs}.error is None:\n            {n.obs}.output = {n.items}\n" if spec.capture_output else ""
+        closing = f"    if {n.ctx} and {n.obs}:\n{output}        {n.ctx}.push_observation({n.obs})\n        {n.ctx}.pop_observation()\n"
+    else:
+        prologue += f"    {n.ctx}.push_observation({n.obs})\n"
+        closing = f"    if {n.ctx} and {n.obs}:\n        {n.ctx}.pop_observation()\n"
+    template = statements(
+        prologue
+        + "try:\n    pass\n"
+        + f"except Exception as {n.error}:\n    if {n.obs}:\n        {n.obs}.error = str({n.error})\n    raise\n"
+        + "finally:\n"
+        + closing
+    )
+    *head, attempt = template
+    first = body[0]
+    leading = getattr(first, "leading_lines", ())
+    if leading:
+        body = [first.with_changes(leading_lines=()), *body[1:]]
+    attempt = cst.ensure_type(attempt, cst.Try)
+    attempt = attempt.with_changes(body=attempt.body.with_changes(body=body))
+    head[0] = head[0].with_changes(leading_lines=leading)
+    suite = function.body if isinstance(function.body, cst.IndentedBlock) else cst.IndentedBlock(body=[])
+    if not isinstance(function.body, cst.IndentedBlock):
+        comment = function.body.trailing_whitespace
+        suite = suite.with_changes(header=comment)
+    return function.with_changes(body=suite.with_changes(body=[*docstring, *head, attempt]))
+
+
+def _lines(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
+    if isinstance(suite, cst.IndentedBlock):
+        return list(suite.body)
+    return [cst.SimpleStatementLine(body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]) for small in suite.body]
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+class _OwnScope(cst.CSTTransformer):
+    """Rewrites statements of the function itself, not of nested functions or classes; a
+    one-line suite holding a statement to rewrite becomes an indented block."""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def expand(self, small: cst.BaseSmallStatement) -> list[str] | None:
+        raise NotImplementedError
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        lines = self._expanded(updated_node.body)
+        if lines is None:
+            return updated_node
+        new = [*lines[:-1], lines[-1].with_changes(trailing_whitespace=updated_node.trailing_whitespace)]
+        new[0] = new[0].with_changes(leading_lines=updated_node.leading_lines)
+        return cst.FlattenSentinel(new)
+
+    def leave_SimpleStatementSuite(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        lines = self._expanded(updated_node.body)
+        if lines is None:
+            return updated_node
+        return cst.IndentedBlock(body=lines, header=updated_node.trailing_whitespace)
+
+    def _expanded(self, smalls: Sequence[cst.BaseSmallStatement]) -> list[cst.SimpleStatementLine] | None:
+        last = smalls[-1]
+        code = self.expand(last)
+        if code is None:
+            return None
+        before = [small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) for small in smalls[:-1]]
+        lines: list[cst.SimpleStatementLine] = [cst.SimpleStatementLine(body=before)] if before else []
+        for text in code:
+            node = statements(text)[0]
+            lines.append(node)  # type: ignore[arg-type]
+        return lines
+
+
+class _RecordReturns(_OwnScope):
+    """`return X` records X as the output once: `fl_result = X`, then record, then return it."""
+
+    def __init__(self, names: _Names, capture: bool) -> None:
+        super().__init__()
+        self.names, self.capture = names, capture
+        self.module = cst.Module(body=[])
+
+    def expand(self, small: cst.BaseSmallStatement) -> list[str] | None:
+        if not self.capture or not isinstance(small, cst.Return) or small.value is None or _is_none(small.value):
+            return None
+        obs = self.names.obs
+        value = self.module.code_for_node(small.value)
+        if isinstance(small.value, cst.Name):
+            return [f"if {obs}:\n    {obs}.output = {value}\n", self.module.code_for_node(small) + "\n"]
+        result = self.names.result
+        return [f"{result} = {value}\n", f"if {obs}:\n    {obs}.output = {result}\n", f"return {result}\n"]
+
+
+class _RecordYields(_OwnScope):
+    """`yield X` (a statement, or assigned) records X in the items list before yielding it."""
+
+    def __init__(self, names: _Names) -> None:
+        super().__init__()
+        self.names = names
+        self.module = cst.Module(body=[])
+
+    def expand(self, small: cst.BaseSmallStatement) -> list[str] | None:
+        value = small.value if isinstance(small, (cst.Expr, cst.Assign, cst.AnnAssign)) else None
+        if not isinstance(value, cst.Yield) or isinstance(value.value, cst.From):
+            return None
+        items, item = self.names.items, self.names.item
+        if value.value is None:
+            return [f"{items}.append(None)\n", self.module.code_for_node(small) + "\n"]
+        expression = self.module.code_for_node(value.value)
+        replaced = small.with_changes(value=value.with_changes(value=cst.Name(item)))
+        return [f"{item} = {expression}\n", f"{items}.append({item})\n", self.module.code_for_node(replaced) + "\n"]
+
+
+# -- imports -----------------------------------------------------------------------------------
+
+
+def _used_names(module: cst.Module) -> set[str]:
+    used: set[str] = set()
+    stack: list[cst.CSTNode] = [statement for statement in module.body if not _is_import_line(statement)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            used.add(node.value)
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            continue
+        else:
+            stack.extend(node.children)
+    return used
+
+
+def _is_import_line(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
+
+
+def _bound(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    parts = dotted_parts(alias.name) or [""]
+    return parts[0]
+
+
+def _settle_imports(context: FileContext, module: cst.Module, fluxloop: str) -> cst.Module:
+    before, after = _used_names(context.module), _used_names(module)
+    body = list(module.body)
+    position: int | None = None
+    have: set[str] = set()
+    removed_leading: dict[int, Sequence[cst.EmptyLine]] = {}
+    for index, statement in enumerate(list(body)):
+        if not _is_import_line(statement):
+            continue
+        smalls = []
+        for small in statement.body:
+            source = _module_of(small)
+            relative = isinstance(small, cst.ImportFrom) and source is None
+            aliases = small.names if not (relative or isinstance(small.names, cst.ImportStar)) else None
+            if aliases is not None:
+                kept = [
+                    alias
+                    for alias in aliases
+                    if not (
+                        context.fluxloop_module_of(source or _dotted(alias.name)) is not None
+                        and _bound(alias) in before
+                        and _bound(alias) not in after
+                    )
+                ]
+                if isinstance(small, cst.ImportFrom) and source in (fluxloop, f"{fluxloop}.models"):
+                    have.update(_bound(alias) for alias in kept if alias.asname is None)
+                top = (source or _dotted(aliases[0].name)).split(".")[0]
+                if top == fluxloop.split(".")[0]:
+                    position = index + 1  # after the file's last import of that FluxLoop package
+                if not kept:
+                    continue
+                if len(kept) != len(aliases):
+                    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                    small = small.with_changes(names=kept)
+            smalls.append(small)
+        if smalls:
+            body[index] = statement.with_changes(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) for s in smalls[:-1]] + [smalls[-1]])
+        else:
+            body[index] = None  # type: ignore[call-overload]
+            removed_leading[index] = statement.leading_lines
+    wanted = []
+    if "get_current_context" not in have:
+        wanted.append(f"from {fluxloop} import get_current_context\n")
+    missing = [name for name in ("ObservationData", "ObservationType") if name not in have]
+    if missing:
+        wanted.append(f"from {fluxloop}.models import {', '.join(missing)}\n")
+    new_lines = [statements(line)[0] for line in wanted]
+    if position is None:
+        position = _after_leading_imports(body)
+    if new_lines and position - 1 in removed_leading:
+        # The new imports take the place of the removed one, blank lines above included.
+        new_lines[0] = new_lines[0].with_changes(leading_lines=removed_leading[position - 1])
+    body[position:position] = new_lines
+    result = [statement for statement in body if statement is not None]
+    return module.with_changes(body=result)
+
+
+def _module_of(small: cst.BaseSmallStatement) -> str | None:
+    """The module a `from` import reads (None for `import x` and relative imports)."""
+    if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+        return _dotted(small.module)
+    return None
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    return ".".join(dotted_parts(node) or [])
+
+
+def _after_leading_imports(body: list[cst.BaseStatement | None]) -> int:
+    position = 0
+    for index, statement in enumerate(body):
+        if statement is None or _is_import_line(statement) or (index == 0 and _is_docstring(statement)):
+            position = index + 1
+        else:
+            break
+    return position
+

@@ -1,0 +1,384 @@
+"""The pieces of the seed's Pattern A, and the fixes of FLX201-FLX205 built from them.
+
+Pattern A, as the integration guide writes it:
+
+    fl_ctx = get_current_context()
+    obs = None
+    if fl_ctx and fl_ctx.is_enabled():
+        obs = ObservationData(...)
+        fl_ctx.push_observation(obs)
+    try:
+        ...
+    except Exception as e:
+        if obs:
+            obs.error = str(e)
+        raise
+    finally:
+        if fl_ctx and obs:
+            fl_ctx.pop_observation()
+
+The fixes keep every statement and comment of the user's code and only add (or move into a
+`try`) what Pattern A needs; the names are the user's own (`ctx`, `span`, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+from fluxloop_lint.context import FileContext
+from fluxloop_lint.fixes.rewrite import fresh_name, rewrite_fix, rewritten
+from fluxloop_lint.push_pop import POP, Call, FunctionAnalysis, Located, is_name, own_nodes
+from fluxloop_lint.types import Applicability, Fix
+from fluxloop_lint.walk import descendants
+
+# -- templates ---------------------------------------------------------------------------------
+
+
+def statements(code: str) -> list[cst.BaseStatement]:
+    return list(cst.parse_module(code).body)
+
+
+def except_clause(obs: str, error: str) -> cst.ExceptHandler:
+    """`except Exception as e:` recording the error on the observation and re-raising."""
+    template = f"try:\n    pass\nexcept Exception as {error}:\n    if {obs}:\n        {obs}.error = str({error})\n    raise\n"
+    return cst.ensure_type(statements(template)[0], cst.Try).handlers[0]
+
+
+def record_error(obs: str, error: str) -> cst.BaseStatement:
+    return statements(f"if {obs}:\n    {obs}.error = str({error})\n")[0]
+
+
+def guarded_pop(ctx: str, obs: str) -> cst.If:
+    return cst.ensure_type(statements(f"if {ctx} and {obs}:\n    {ctx}.pop_observation()\n")[0], cst.If)
+
+
+def finally_clause(ctx: str, obs: str) -> cst.Finally:
+    return cst.Finally(body=cst.IndentedBlock(body=[guarded_pop(ctx, obs)]))
+
+
+def pattern_a_try(body: Sequence[cst.BaseStatement], ctx: str, obs: str, error: str) -> cst.Try:
+    first = body[0] if body else None
+    leading: Sequence[cst.EmptyLine] = ()
+    if isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and first.leading_lines:
+        # A blank line or comment that introduced the code now introduces the `try`.
+        leading, body = first.leading_lines, [first.with_changes(leading_lines=()), *body[1:]]
+    return cst.Try(
+        body=cst.IndentedBlock(body=list(body) or [cst.SimpleStatementLine(body=[cst.Pass()])]),
+        handlers=[except_clause(obs, error)],
+        finalbody=finally_clause(ctx, obs),
+        leading_lines=leading,
+    )
+
+
+def catches_everything(handler: cst.ExceptHandler) -> bool:
+    kind = handler.type
+    return kind is None or is_name(kind, "Exception") or is_name(kind, "BaseException")
+
+
+def _is_pop_of(small: cst.BaseSmallStatement, ctx: str) -> bool:
+    return (
+        isinstance(small, cst.Expr)
+        and isinstance(small.value, cst.Call)
+        and isinstance(small.value.func, cst.Attribute)
+        and small.value.func.attr.value == POP
+        and is_name(small.value.func.value, ctx)
+    )
+
+
+class _RemovePops(cst.CSTTransformer):
+    """Drop `ctx.pop_observation()` statements (and an `if` left holding nothing), not
+    looking into nested functions; a block left empty gets `pass`."""
+
+    def __init__(self, ctx: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        kept = [small for small in updated_node.body if not _is_pop_of(small, self.ctx)]
+        if len(kept) == len(updated_node.body):
+            return updated_node
+        if not kept:
+            return cst.RemoveFromParent()
+        return updated_node.with_changes(body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) for small in kept])
+
+    def leave_IndentedBlock(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        if not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+        return updated_node
+
+    def leave_If(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        if updated_node.orelse is None and _only_pass(updated_node.body) and not _only_pass(original_node.body):
+            return cst.RemoveFromParent()
+        return updated_node
+
+    def leave_Try(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        if updated_node.finalbody is not None and _only_pass(updated_node.finalbody.body) and not _only_pass(original_node.finalbody.body):
+            if updated_node.handlers:
+                return updated_node.with_changes(finalbody=None)
+            if updated_node.orelse is None:
+                return cst.FlattenSentinel(updated_node.body.body)
+        return updated_node
+
+
+def _only_pass(suite: cst.BaseSuite) -> bool:
+    body = suite.body
+    return len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) and all(isinstance(s, cst.Pass) for s in body[0].body)
+
+
+def remove_pops(nodes: Sequence[cst.BaseStatement], ctx: str) -> list[cst.BaseStatement]:
+    return visit_all(nodes, _RemovePops(ctx))
+
+
+def visit_all(nodes: Sequence[cst.BaseStatement], transformer: cst.CSTTransformer) -> list[cst.BaseStatement]:
+    """Transform statements of a block, where a statement may become several or none."""
+    result: list[cst.BaseStatement] = []
+    for node in nodes:
+        new = node.visit(transformer)
+        if isinstance(new, cst.FlattenSentinel):
+            result.extend(new.nodes)
+        elif not isinstance(new, cst.RemovalSentinel):
+            result.append(new)
+    return result
+
+
+def _transparent(node: cst.Try) -> bool:
+    """Statements moved into this `try` behave as before: its handlers re-raise everything."""
+    if node.orelse is not None or not isinstance(node.body, cst.IndentedBlock):
+        return False
+    for handler in node.handlers:
+        body = handler.body.body
+        last = body[-1] if body else None
+        if not (
+            catches_everything(handler)
+            and isinstance(last, cst.SimpleStatementLine)
+            and isinstance(last.body[-1], cst.Raise)
+            and last.body[-1].exc is None
+        ):
+            return False
+    return True
+
+
+def _names(push: Call) -> tuple[str, str] | None:
+    obs = push.argument_name
+    if push.receiver is None or obs is None:
+        return None
+    return push.receiver, obs
+
+
+def _block_fix(context: FileContext, owner: cst.BaseSuite, body: list[cst.BaseStatement], message: str) -> Fix | None:
+    if not isinstance(owner, cst.IndentedBlock):
+        return None
+    return rewrite_fix(context, {owner: owner.with_changes(body=body)}, Applicability.SAFE, message)
+
+
+def needs_none_first(analysis: FunctionAnalysis, push: Call) -> bool:
+    """The push can be skipped (it is under a condition) and nothing sets its observation
+    variable to None before: `if obs:` would then raise UnboundLocalError."""
+    obs = push.argument_name
+    return obs is not None and push.where is not analysis.anchor(push) and not initialised_to_none(analysis, obs)
+
+
+def none_first(obs: str) -> cst.BaseStatement:
+    return statements(f"{obs} = None\n")[0]
+
+
+# -- FLX201 / FLX202 ----------------------------------------------------------------------------
+
+
+def wrap_fix(context: FileContext, analysis: FunctionAnalysis, push: Call) -> Fix | None:
+    """Put what follows the push in a `try` whose `finally` pops (Pattern A)."""
+    names = _names(push)
+    anchor = analysis.anchor(push)
+    if names is None or not isinstance(anchor.owner, cst.IndentedBlock) or not anchor.rest:
+        return None
+    ctx, obs = names
+    before = list(anchor.block[: anchor.index + 1])
+    if needs_none_first(analysis, push):
+        before.insert(anchor.index, none_first(obs).with_changes(leading_lines=anchor.statement.leading_lines))
+        before[-1] = anchor.statement.with_changes(leading_lines=())
+    rest = list(anchor.rest)
+    message = f"Wrap the code after the push in try/except/finally with a guarded {ctx}.pop_observation()"
+    late = next(
+        (index for index, node in enumerate(rest) if isinstance(node, cst.Try) and analysis.pops_in_finally(node, push)),
+        None,
+    )
+    if late is not None and _transparent(rest[late]):
+        # `try` comes too late (an early return or other code before it): start it earlier.
+        node = rest[late]
+        moved = remove_pops(rest[:late], ctx)
+        merged = node.with_changes(body=node.body.with_changes(body=[*moved, *node.body.body]))
+        if moved and rest[0] is not node:
+            merged = merged.with_changes(leading_lines=rest[0].leading_lines)
+            merged = merged.with_changes(
+                body=merged.body.with_changes(body=[moved[0].with_changes(leading_lines=node.leading_lines), *merged.body.body[1:]])
+            )
+        return _block_fix(context, anchor.owner, [*before, merged, *rest[late + 1 :]], message)
+    if len(rest) == 1 and isinstance(rest[0], cst.Try) and rest[0].finalbody is None:
+        node = remove_pops(rest, ctx)[0]
+        return _block_fix(context, anchor.owner, [*before, node.with_changes(finalbody=finally_clause(ctx, obs))], message)
+    error = fresh_name("e", analysis.names)
+    return _block_fix(context, anchor.owner, [*before, pattern_a_try(remove_pops(rest, ctx), ctx, obs, error)], message)
+
+
+# -- FLX203 -----------------------------------------------------------------------------------
+
+
+def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonnull: bool, enabled: bool) -> Fix | None:
+    """Make the push happen only when the context exists and is enabled."""
+    ctx = push.receiver
+    where = push.where
+    if ctx is None or not isinstance(where.owner, cst.IndentedBlock):
+        return None
+    message = f"Guard the push with `if {ctx} and {ctx}.is_enabled():`"
+    for ancestor in where.ancestors():
+        if ancestor.tests and isinstance(ancestor.up.statement if ancestor.up else None, cst.If):
+            node = ancestor.up.statement
+            if any(isinstance(n, cst.Name) and n.value == ctx for n in _names_in(node.test)):
+                code = context.module.code_for_node(node.test)
+                if isinstance(node.test, (cst.BooleanOperation, cst.IfExp, cst.NamedExpr, cst.Lambda)) and not (
+                    isinstance(node.test, cst.BooleanOperation) and isinstance(node.test.operator, cst.And)
+                ):
+                    code = f"({code})"
+                code = (code if nonnull else f"{ctx} and {code}") + ("" if enabled else f" and {ctx}.is_enabled()")
+                return rewrite_fix(context, {node.test: cst.parse_expression(code)}, Applicability.SAFE, message)
+            break
+    obs = push.argument_name
+    block = list(where.block)
+    first = where.index
+    if obs is not None:
+        while first > 0 and _assigns(block[first - 1], obs) and not _assigns_none(block[first - 1], obs):
+            first -= 1
+    guard = cst.ensure_type(statements(f"if {ctx} and {ctx}.is_enabled():\n    pass\n")[0], cst.If)
+    run = block[first : where.index + 1]
+    guard = guard.with_changes(
+        body=guard.body.with_changes(body=[run[0].with_changes(leading_lines=()), *run[1:]]),
+        leading_lines=run[0].leading_lines,
+    )
+    new = [guard]
+    if obs is not None and (first == 0 or not _assigns_none(block[first - 1], obs)):
+        init = statements(f"{obs} = None\n")[0].with_changes(leading_lines=guard.leading_lines)
+        new = [init, guard.with_changes(leading_lines=())]
+    return _block_fix(context, where.owner, [*block[:first], *new, *block[where.index + 1 :]], message)
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    return [node] if isinstance(node, cst.Name) else [n for n in descendants(node) if isinstance(n, cst.Name)]
+
+
+def _assigns(node: cst.CSTNode, name: str) -> bool:
+    return (
+        isinstance(node, cst.SimpleStatementLine)
+        and len(node.body) == 1
+        and isinstance(node.body[0], (cst.Assign, cst.AnnAssign))
+        and any(
+            is_name(target, name)
+            for target in ([t.target for t in node.body[0].targets] if isinstance(node.body[0], cst.Assign) else [node.body[0].target])
+        )
+    )
+
+
+def _assigns_none(node: cst.CSTNode, name: str) -> bool:
+    return _assigns(node, name) and is_name(node.body[0].value, "None")
+
+
+def initialised_to_none(analysis: FunctionAnalysis, obs: str) -> bool:
+    return any(_assigns_none(node, obs) for node in own_nodes(analysis.function) if isinstance(node, cst.SimpleStatementLine))
+
+
+# -- FLX204 -----------------------------------------------------------------------------------
+
+
+def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, push: Call) -> Fix | None:
+    """Guard the pop in `finally` with `if ctx and obs:` (and start `obs` as None)."""
+    names = _names(push)
+    covering = analysis.covering_try(push)
+    if names is None or covering is None or not isinstance(pop.where.owner, cst.IndentedBlock):
+        return None
+    ctx, obs = names
+    statement = pop.where.statement
+    enclosing = pop.where.up
+    guard = guarded_pop(ctx, obs)
+    if (
+        enclosing is not None
+        and isinstance(enclosing.statement, cst.If)
+        and enclosing.statement.orelse is None
+        and len(pop.where.block) == 1
+        and {n.value for n in _names_in(enclosing.statement.test)} <= {ctx, obs}
+    ):
+        replacements = {enclosing.statement.test: guard.test}
+    else:
+        replacements = {
+            statement: guard.with_changes(
+                body=guard.body.with_changes(body=[statement.with_changes(leading_lines=())]),
+                leading_lines=statement.leading_lines,
+            )
+        }
+    message = f"Guard the pop with `if {ctx} and {obs}:`"
+    if initialised_to_none(analysis, obs):
+        return rewrite_fix(context, replacements, Applicability.SAFE, message)
+    # `obs` must exist (as None) when the push is skipped: start it before the instrumented region.
+    region = _region_start(analysis, push, covering)
+    if region is None or not isinstance(region.owner, cst.IndentedBlock):
+        return None
+    block = [
+        node if node is not covering else rewritten(cst.Module(body=[node]), replacements).body[0]
+        for node in region.block
+    ]
+    block.insert(region.index, none_first(obs))
+    return _block_fix(context, region.owner, block, message)
+
+
+def _region_start(analysis: FunctionAnalysis, push: Call, covering: cst.Try) -> Located | None:
+    anchor = analysis.anchor(push)
+    if anchor.rest and anchor.rest[0] is covering:
+        return anchor
+    for where in push.where.ancestors():
+        if where.statement is covering:
+            return where
+    return None
+
+
+# -- FLX205 -----------------------------------------------------------------------------------
+
+
+def except_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, region: cst.Try) -> Fix | None:
+    """Record the exception in `obs.error` and re-raise (the `except` clause of Pattern A)."""
+    obs = push.argument_name
+    if obs is None:
+        return None
+    message = f"Add `except Exception as e:` recording {obs}.error and re-raising"
+    handlers = list(region.handlers)
+    fix = _except_fixed(region, handlers, obs, analysis)
+    anchor = analysis.anchor(push)
+    if not needs_none_first(analysis, push):
+        return rewrite_fix(context, {region: fix}, Applicability.SAFE, message)
+    if not isinstance(anchor.owner, cst.IndentedBlock) or not any(node is region for node in anchor.block):
+        return None
+    block = [fix if node is region else node for node in anchor.block]
+    block.insert(anchor.index, none_first(obs))
+    return _block_fix(context, anchor.owner, block, message)
+
+
+def _except_fixed(region: cst.Try, handlers: list[cst.ExceptHandler], obs: str, analysis: FunctionAnalysis) -> cst.Try:
+    for index, handler in enumerate(handlers):
+        if catches_everything(handler) and isinstance(handler.body, cst.IndentedBlock):
+            name = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) else None
+            if name is None:
+                name = fresh_name("e", analysis.names)
+                handler = handler.with_changes(
+                    type=handler.type or cst.Name("BaseException"),
+                    name=cst.AsName(name=cst.Name(name)),
+                    whitespace_after_except=cst.SimpleWhitespace(" "),
+                )
+            handlers[index] = handler.with_changes(body=handler.body.with_changes(body=[record_error(obs, name), *handler.body.body]))
+            return region.with_changes(handlers=handlers)
+    handlers.append(except_clause(obs, fresh_name("e", analysis.names)))
+    return region.with_changes(handlers=handlers)

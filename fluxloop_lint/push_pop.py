@@ -1,0 +1,476 @@
+"""Analysis of hand-written FluxLoop instrumentation (Pattern A) in one function.
+
+The rules FLX201-FLX206 and FLX301 share one analysis per function, made on demand and
+cached per file. Each function is judged on its own: statements of nested functions and
+classes belong to them, not to the enclosing function.
+
+Only functions whose own code names `push_observation`, `pop_observation`,
+`get_current_context` or `instrument` get a closer look; the rest cost one scan of their
+nodes.
+
+Vocabulary:
+- a *context variable* is a local name assigned from the FluxLoop `get_current_context()`
+  (through any import form, an alias or a local import);
+- a *push* / *pop* is a `X.push_observation(...)` / `X.pop_observation()` call statement;
+- the *anchor* of a push is the statement the push ends: the push itself, or the `if` it is
+  the last statement of (the seed's `if fl_ctx and fl_ctx.is_enabled(): ... push`);
+- the push is *covered* when the statement right after its anchor is a `try` whose
+  `finally` pops, when it sits in the body of such a `try`, or when a pop follows it
+  directly (a push-and-pop of a finished observation, which is what the manual rewrite of a
+  generator does in its `finally`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from fluxloop_lint.context import FileContext
+from fluxloop_lint.names import dotted_parts
+from fluxloop_lint.walk import all_fields, children, descendants
+
+TRIGGERS = frozenset({"push_observation", "pop_observation", "get_current_context", "instrument"})
+PUSH = "push_observation"
+POP = "pop_observation"
+
+
+@dataclass(eq=False)
+class Located:
+    """A statement and where it sits: `block` is the statement list holding it (owned by
+    `owner`, an IndentedBlock, or a one-line suite), `parent` the compound statement (or the
+    function) whose `role` part the block is (body, orelse, handler, finalbody)."""
+
+    statement: cst.BaseStatement | cst.SimpleStatementSuite
+    owner: cst.BaseSuite
+    block: Sequence[cst.CSTNode]
+    index: int
+    parent: cst.CSTNode
+    role: str
+    up: Located | None
+    tests: tuple[cst.BaseExpression, ...]  # `if` tests known true here, from this function
+
+    @property
+    def rest(self) -> Sequence[cst.CSTNode]:
+        return self.block[self.index + 1 :]
+
+    def ancestors(self) -> Iterator[Located]:
+        current: Located | None = self
+        while current is not None:
+            yield current
+            current = current.up
+
+
+@dataclass(eq=False)
+class Call:
+    """A push or pop call statement of the function."""
+
+    call: cst.Call
+    where: Located
+    receiver: str | None  # the name the method is called on (None: another expression)
+
+    @property
+    def argument(self) -> cst.BaseExpression | None:
+        return self.call.args[0].value if self.call.args else None
+
+    @property
+    def argument_name(self) -> str | None:
+        argument = self.argument
+        return argument.value if isinstance(argument, cst.Name) else None
+
+
+@dataclass(eq=False)
+class FunctionAnalysis:
+    function: cst.FunctionDef
+    contexts: dict[str, str] = field(default_factory=dict)  # context variable -> FluxLoop module
+    direct_context_calls: set[int] = field(default_factory=set)  # id() of `get_current_context()` calls
+    pushes: list[Call] = field(default_factory=list)
+    pops: list[Call] = field(default_factory=list)
+    instrument_withs: list[cst.With] = field(default_factory=list)
+    local_imports: dict[str, str | None] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)  # every name the function's own code uses
+    # `ObservationData(...)` calls: by id() of the push they are the argument of, or by the
+    # name they are assigned to (the last assignment), with their FluxLoop module.
+    observations: dict[int | str, tuple[cst.Call, str]] = field(default_factory=dict)
+    # id() of pushes whose observation had `end_time` assigned (`obs.end_time = ...`) before.
+    pushed_with_end_time: set[int] = field(default_factory=set)
+
+    def observation_of(self, push: Call) -> tuple[cst.Call, str] | None:
+        name = push.argument_name
+        return self.observations.get(name if name is not None else id(push.call))
+
+    # -- questions the rules ask --------------------------------------------------------------
+
+    def pops_of(self, receiver: str | None) -> list[Call]:
+        return [pop for pop in self.pops if pop.receiver == receiver]
+
+    def anchor(self, push: Call) -> Located:
+        """The statement the push ends (itself, or the `if` chain it is the last statement of)."""
+        where = push.where
+        while not where.rest and isinstance(where.parent, (cst.If, cst.Else)) and where.up is not None:
+            where = where.up
+        return where
+
+    def covering_try(self, push: Call) -> cst.Try | None:
+        """The `try` whose `finally` pops this push's observation, if the push is covered."""
+        anchor = self.anchor(push)
+        following = anchor.rest[0] if anchor.rest else None
+        if isinstance(following, cst.Try) and self.pops_in_finally(following, push):
+            return following
+        for where in push.where.ancestors():
+            if isinstance(where.parent, cst.Try) and where.role == "body" and self.pops_in_finally(where.parent, push):
+                return where.parent
+            if isinstance(where.parent, (cst.For, cst.While)):
+                break  # a loop pushes again on every turn: only a `try` inside it can cover
+        return None
+
+    def popped_at_once(self, push: Call) -> bool:
+        """A pop of the same receiver is the statement right after the push."""
+        following = push.where.rest[0] if push.where.rest else None
+        return following is not None and any(
+            pop.where.statement is following and pop.receiver == push.receiver for pop in self.pops
+        )
+
+    def region_try(self, push: Call) -> cst.Try | None:
+        """The `try` whose failures the push's observation should record: the covering `try`,
+        or for a push-and-pop in a `finally`, the `try` owning that `finally`."""
+        covering = self.covering_try(push)
+        if covering is not None:
+            return covering
+        if self.popped_at_once(push):
+            for where in push.where.ancestors():
+                if isinstance(where.parent, cst.Try) and where.role == "finalbody":
+                    return where.parent
+        return None
+
+    def covered(self, push: Call) -> bool:
+        return self.covering_try(push) is not None or self.popped_at_once(push)
+
+    def pops_in_finally(self, node: cst.Try, push: Call) -> list[Call]:
+        if node.finalbody is None:
+            return []
+        return [
+            pop
+            for pop in self.pops
+            if pop.receiver == push.receiver and any(w.parent is node and w.role == "finalbody" for w in pop.where.ancestors())
+        ]
+
+    def pushes_closed_by(self, pop: Call) -> list[Call]:
+        closed = []
+        for push in self.pushes:
+            covering = self.covering_try(push)
+            if covering is not None and pop in self.pops_in_finally(covering, push):
+                closed.append(push)
+        return closed
+
+    def conditions(self, where: Located, stop: Located | None = None) -> list[cst.BaseExpression]:
+        """The `if` tests (split on `and`) that hold at `where`, inner first, up to `stop`."""
+        found: list[cst.BaseExpression] = []
+        for current in where.ancestors():
+            if current is stop:
+                break
+            for test in current.tests:
+                found.extend(conjuncts(test))
+        return found
+
+    def exits_before(self, where: Located) -> list[cst.BaseExpression]:
+        """Tests of earlier `if ...: return/raise` statements in the blocks around `where`,
+        split on `or`: each is known false at `where`."""
+        found: list[cst.BaseExpression] = []
+        for current in where.ancestors():
+            for statement in current.block[: current.index]:
+                if isinstance(statement, cst.If) and statement.orelse is None and _exits(statement.body):
+                    found.extend(disjuncts(statement.test))
+        return found
+
+
+# -- expression helpers -----------------------------------------------------------------------
+
+
+def _strip(expression: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(expression, cst.NamedExpr):
+        expression = expression.target
+    return expression
+
+
+def conjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return conjuncts(test.left) + conjuncts(test.right)
+    return [_strip(test)]
+
+
+def disjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return disjuncts(test.left) + disjuncts(test.right)
+    return [_strip(test)]
+
+
+def is_name(expression: cst.BaseExpression, name: str) -> bool:
+    return isinstance(expression, cst.Name) and expression.value == name
+
+
+def _compares(expression: cst.BaseExpression, name: str, operator: type[cst.BaseCompOp]) -> bool:
+    return (
+        isinstance(expression, cst.Comparison)
+        and is_name(expression.left, name)
+        and len(expression.comparisons) == 1
+        and isinstance(expression.comparisons[0].operator, operator)
+        and is_name(expression.comparisons[0].comparator, "None")
+    )
+
+
+def _negates(expression: cst.BaseExpression) -> cst.BaseExpression | None:
+    if isinstance(expression, cst.UnaryOperation) and isinstance(expression.operator, cst.Not):
+        return _strip(expression.expression)
+    return None
+
+
+def _is_enabled_call(expression: cst.BaseExpression, name: str) -> bool:
+    return (
+        isinstance(expression, cst.Call)
+        and isinstance(expression.func, cst.Attribute)
+        and expression.func.attr.value == "is_enabled"
+        and is_name(expression.func.value, name)
+    )
+
+
+def tests_not_none(expression: cst.BaseExpression, name: str) -> bool:
+    """`name` or `name is not None` (a true test)."""
+    return is_name(expression, name) or _compares(expression, name, cst.IsNot)
+
+
+def tests_none(expression: cst.BaseExpression, name: str) -> bool:
+    """`not name` or `name is None` (a test whose falsity says `name` is not None)."""
+    negated = _negates(expression)
+    return (negated is not None and is_name(negated, name)) or _compares(expression, name, cst.Is)
+
+
+def tests_enabled(expression: cst.BaseExpression, name: str) -> bool:
+    return _is_enabled_call(expression, name)
+
+
+def tests_disabled(expression: cst.BaseExpression, name: str) -> bool:
+    negated = _negates(expression)
+    return negated is not None and _is_enabled_call(negated, name)
+
+
+def _exits(body: cst.BaseSuite) -> bool:
+    statements = body.body
+    if not statements:
+        return False
+    last = statements[-1]
+    small = last.body[-1] if isinstance(last, cst.SimpleStatementLine) else last if isinstance(last, cst.BaseSmallStatement) else None
+    return isinstance(small, (cst.Return, cst.Raise, cst.Continue, cst.Break))
+
+
+def contains_yield(nodes: Sequence[cst.CSTNode]) -> bool:
+    for node in nodes:
+        if isinstance(node, cst.Yield):
+            return True
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if any(isinstance(child, cst.Yield) for child in descendants(node)):
+            return True
+    return False
+
+
+def own_nodes(function: cst.FunctionDef) -> Iterator[cst.CSTNode]:
+    """The nodes of the function's body that belong to it (not to nested scopes)."""
+    return descendants(function.body)
+
+
+# -- building the analysis --------------------------------------------------------------------
+
+_CACHE: weakref.WeakKeyDictionary[FileContext, dict[int, FunctionAnalysis | None]] = weakref.WeakKeyDictionary()
+
+
+def analyse(context: FileContext, function: cst.FunctionDef) -> FunctionAnalysis | None:
+    """The function's analysis (None when its code names none of the triggers). Cached per
+    file, so the rules share it; first call during the walk, at the function's definition."""
+    per_file = _CACHE.setdefault(context, {})
+    key = id(function)
+    if key not in per_file:
+        per_file[key] = _Builder(context, function).build()
+    return per_file[key]
+
+
+class _Builder:
+    def __init__(self, context: FileContext, function: cst.FunctionDef) -> None:
+        self.context = context
+        self.result = FunctionAnalysis(function)
+        self.ended: set[str] = set()  # names whose `.end_time` was assigned so far (source order)
+
+    def build(self) -> FunctionAnalysis | None:
+        function = self.result.function
+        names = self.result.names
+        triggered = False
+        for node in own_nodes(function):
+            if isinstance(node, cst.Name):
+                names.add(node.value)
+                if node.value in TRIGGERS:
+                    triggered = True
+            elif isinstance(node, (cst.Import, cst.ImportFrom)):
+                self._local_import(node)
+        for param in _all_params(function.params):
+            names.add(param.name.value)
+            self.result.local_imports.setdefault(param.name.value, None)
+        if not triggered:
+            return None
+        self._block(function.body, function, "body", None, ())
+        return self.result
+
+    # -- names --------------------------------------------------------------------------------
+
+    def _local_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        local = self.result.local_imports
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = ".".join(dotted_parts(alias.name) or [])
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local[alias.asname.name.value] = full
+                else:
+                    top = full.split(".", 1)[0]
+                    local[top] = top
+        elif not isinstance(node.names, cst.ImportStar) and not node.relative and node.module is not None:
+            module = ".".join(dotted_parts(node.module) or [])
+            for alias in node.names:
+                imported = ".".join(dotted_parts(alias.name) or [])
+                name = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else imported
+                local[name] = f"{module}.{imported}"
+
+    def qualified(self, expression: cst.BaseExpression) -> str | None:
+        parts = dotted_parts(expression)
+        if not parts:
+            return None
+        local = self.result.local_imports
+        if parts[0] in local:
+            head = local[parts[0]]
+        else:
+            binding = self.context.resolver.lookup(parts[0])
+            head = binding.qualified_name if binding is not None and not binding.instance else None
+        return ".".join([head, *parts[1:]]) if head else None
+
+    def fluxloop_function(self, expression: cst.BaseExpression, name: str) -> str | None:
+        """The FluxLoop module when `expression` names its function `name`."""
+        qualified = self.qualified(expression)
+        if qualified is None or qualified.rsplit(".", 1)[-1] != name:
+            return None
+        return self.context.fluxloop_module_of(qualified)
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def _block(self, suite: cst.BaseSuite, parent: cst.CSTNode, role: str, up: Located | None, tests: tuple) -> None:
+        if isinstance(suite, cst.SimpleStatementSuite):
+            self._statement(Located(suite, suite, [suite], 0, parent, role, up, tests))
+            return
+        for index, statement in enumerate(suite.body):
+            self._statement(Located(statement, suite, suite.body, index, parent, role, up, tests))
+
+    def _statement(self, where: Located) -> None:
+        statement = where.statement
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in statement.body:
+                self._small(small, where)
+            return
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            return
+        if isinstance(statement, cst.If):
+            self._expressions(statement.test, where)
+            self._if(statement, where)
+            return
+        if isinstance(statement, cst.With):
+            for item in statement.items:
+                self._expressions(item.item, where)
+                call = item.item
+                if isinstance(call, cst.Call) and self.fluxloop_function(call.func, "instrument"):
+                    self.result.instrument_withs.append(statement)
+            self._block(statement.body, statement, "body", where, ())
+            return
+        if isinstance(statement, (cst.For, cst.While)):
+            self._expressions(statement.iter if isinstance(statement, cst.For) else statement.test, where)
+            self._block(statement.body, statement, "body", where, ())
+            if statement.orelse is not None:
+                self._block(statement.orelse.body, statement, "orelse", where, ())
+            return
+        if isinstance(statement, (cst.Try, cst.TryStar)):
+            self._block(statement.body, statement, "body", where, ())
+            for handler in statement.handlers:
+                self._block(handler.body, statement, "handler", where, ())
+            if statement.orelse is not None:
+                self._block(statement.orelse.body, statement, "orelse", where, ())
+            if statement.finalbody is not None:
+                self._block(statement.finalbody.body, statement, "finalbody", where, ())
+            return
+        if isinstance(statement, cst.Match):
+            for case in statement.cases:
+                self._block(case.body, statement, "case", where, ())
+
+    def _if(self, node: cst.If, top: Located) -> None:
+        self._block(node.body, node, "body", top, (node.test,))
+        if isinstance(node.orelse, cst.If):
+            self._expressions(node.orelse.test, top)
+            self._if(node.orelse, top)
+        elif isinstance(node.orelse, cst.Else):
+            self._block(node.orelse.body, node.orelse, "orelse", top, ())
+
+    def _small(self, small: cst.BaseSmallStatement, where: Located) -> None:
+        if isinstance(small, cst.Assign):
+            for target in small.targets:
+                node = target.target
+                if isinstance(node, cst.Attribute) and node.attr.value == "end_time" and isinstance(node.value, cst.Name):
+                    self.ended.add(node.value.value)
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+            self.ended.discard(small.targets[0].target.value)
+            self._context_assignment(small.targets[0].target.value, small.value)
+        elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+            self._context_assignment(small.target.value, small.value)
+        self._expressions(small, where)
+
+    def _context_assignment(self, name: str, value: cst.BaseExpression) -> None:
+        if isinstance(value, cst.Call):
+            module = self.fluxloop_function(value.func, "get_current_context")
+            if module is not None:
+                self.result.contexts[name] = module
+            module = self.fluxloop_function(value.func, "ObservationData")
+            if module is not None:
+                self.result.observations[name] = (value, module)
+
+    def _expressions(self, node: cst.CSTNode, where: Located) -> None:
+        """Find pushes, pops, walrus-bound contexts and direct `get_current_context()` calls."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
+                continue
+            if isinstance(current, cst.NamedExpr) and isinstance(current.target, cst.Name):
+                self._context_assignment(current.target.value, current.value)
+            if isinstance(current, cst.Call):
+                self._call(current, where)
+            stack.extend(children(current, all_fields(type(current))))
+
+    def _call(self, call: cst.Call, where: Located) -> None:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in (PUSH, POP):
+            receiver = func.value.value if isinstance(func.value, cst.Name) else None
+            record = Call(call, where, receiver)
+            if func.attr.value == PUSH and record.argument_name in self.ended:
+                self.result.pushed_with_end_time.add(id(call))
+            argument = record.argument
+            if isinstance(argument, cst.Call):
+                module = self.fluxloop_function(argument.func, "ObservationData")
+                if module is not None:
+                    self.result.observations[id(call)] = (argument, module)
+            (self.result.pushes if func.attr.value == PUSH else self.result.pops).append(record)
+            if isinstance(func.value, cst.Call) and self.fluxloop_function(func.value.func, "get_current_context"):
+                self.result.direct_context_calls.add(id(call))
+
+
+def _all_params(params: cst.Parameters) -> Iterator[cst.Param]:
+    yield from params.posonly_params
+    yield from params.params
+    yield from params.kwonly_params
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            yield star

@@ -1,0 +1,185 @@
+"""FLX201: a push whose pop is not in a `finally` covering everything after it."""
+
+from __future__ import annotations
+
+from fluxloop_lint.fixes.pattern_a import wrap_fix
+from fluxloop_lint.push_pop import FunctionAnalysis
+from fluxloop_lint.rules.base import Invalid, Valid
+from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, TWO_OBSERVATIONS, PushPopRule
+from fluxloop_lint.types import Applicability
+
+
+class PopNotInFinallyRule(PushPopRule):
+    CODE = "FLX201"
+    NAME = "pop-not-in-finally"
+    MESSAGE = "`{call}` is not closed by a `pop_observation()` in a `finally` covering the code after it: an exception or early `return` leaves the observation open, and every later observation of the trace is recorded under it"
+    RATIONALE = (
+        "`push_observation()` makes the observation the parent of everything recorded after "
+        "it until `pop_observation()` ends it. If the pop is not in a `finally` that starts "
+        "right after the push, an exception or an early `return` skips it: the observation "
+        "is never written and later observations get the wrong parent. Pattern A puts the "
+        "code after the push in `try` / `except` / `finally` and pops in the `finally`. The "
+        "fix does that, keeping the code as it is, and drops the pops it replaces."
+    )
+    FIX = Applicability.SAFE
+
+    def check(self, analysis: FunctionAnalysis) -> None:
+        for push in analysis.pushes:
+            if analysis.pops_of(push.receiver) and not analysis.covered(push):
+                call = self.context.module.code_for_node(push.call.func)
+                self.report(
+                    push.call,
+                    self.MESSAGE.format(call=f"{call}(...)"),
+                    build_fix=lambda push=push: wrap_fix(self.context, analysis, push),
+                )
+
+    VALID = (
+        Valid(PATTERN_A),
+        Valid(PUSH_INSIDE_TRY),
+        Valid(LOOP_WITH_EARLY_EXIT),
+        Valid(TWO_OBSERVATIONS),
+        Valid(GENERATOR),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+            async def lookup(query: str) -> dict:
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                    fl_ctx.push_observation(obs)
+                try:
+                    result = {"result": await search(query)}
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+                    return result
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+            """,
+            9,
+            9,
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+            async def lookup(query: str) -> dict:
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                    fl_ctx.push_observation(obs)
+                try:
+                    result = {"result": await search(query)}
+                    return result
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+        ),
+        Invalid(
+            """
+            import fluxloop
+            from fluxloop.models import ObservationData
+
+            def run_all(tasks):
+                fl_ctx = fluxloop.get_current_context()
+                for task in tasks:
+                    obs = None
+                    if fl_ctx and fl_ctx.is_enabled():
+                        obs = ObservationData(type="tool", name=task.name)
+                        fl_ctx.push_observation(obs)
+
+                    # run it
+                    if task.skip:
+                        continue
+                    task.run()  # may raise
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+            10,
+            13,
+            """
+            import fluxloop
+            from fluxloop.models import ObservationData
+
+            def run_all(tasks):
+                fl_ctx = fluxloop.get_current_context()
+                for task in tasks:
+                    obs = None
+                    if fl_ctx and fl_ctx.is_enabled():
+                        obs = ObservationData(type="tool", name=task.name)
+                        fl_ctx.push_observation(obs)
+
+                    # run it
+                    try:
+                        if task.skip:
+                            continue
+                        task.run()  # may raise
+                    except Exception as e:
+                        if obs:
+                            obs.error = str(e)
+                        raise
+                    finally:
+                        if fl_ctx and obs:
+                            fl_ctx.pop_observation()
+            """,
+        ),
+        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def lookup(query):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                    fl_ctx.push_observation(obs)
+                if not query:
+                    return None
+                try:
+                    return search(query)
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+            9,
+            9,
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def lookup(query):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                    fl_ctx.push_observation(obs)
+                try:
+                    if not query:
+                        return None
+                    return search(query)
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+        ),
+    )

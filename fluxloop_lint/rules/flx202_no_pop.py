@@ -1,0 +1,90 @@
+"""FLX202: a push with no pop at all in the function."""
+
+from __future__ import annotations
+
+from fluxloop_lint.fixes.pattern_a import wrap_fix
+from fluxloop_lint.push_pop import FunctionAnalysis
+from fluxloop_lint.rules.base import Invalid, Valid
+from fluxloop_lint.rules.push_pop_rule import CHATKIT_TOOL, PushPopRule
+from fluxloop_lint.types import Applicability
+
+
+class NoPopRule(PushPopRule):
+    CODE = "FLX202"
+    NAME = "push-without-pop"
+    MESSAGE = "`{call}` is never popped in this function: the observation never ends and is never written, and every later observation of the trace is recorded under it"
+    RATIONALE = (
+        "An observation is written when `pop_observation()` ends it. Without a pop it stays "
+        "the current parent for the rest of the trace and is lost. The fix adds Pattern A's "
+        "`try` / `except` / `finally` around the code after the push, with a guarded pop."
+    )
+    FIX = Applicability.SAFE
+
+    def check(self, analysis: FunctionAnalysis) -> None:
+        for push in analysis.pushes:
+            if not analysis.pops_of(push.receiver):
+                call = self.context.module.code_for_node(push.call.func)
+                self.report(
+                    push.call,
+                    self.MESSAGE.format(call=f"{call}(...)"),
+                    build_fix=lambda push=push: wrap_fix(self.context, analysis, push),
+                )
+
+    VALID = (
+        Valid(CHATKIT_TOOL),
+        Valid(
+            """
+            import fluxloop
+            from fluxloop.models import ObservationData
+            from datetime import datetime, timezone
+
+            def mark(event):
+                fluxloop.get_current_context().push_observation(ObservationData(type="event", name=event, end_time=datetime.now(timezone.utc)))
+                fluxloop.get_current_context().pop_observation()
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import fluxloop as fl
+            from fluxloop.models import ObservationData, ObservationType
+
+            class Agent:
+                def answer(self, question):
+                    \"\"\"Answer a question.\"\"\"
+                    ctx = fl.get_current_context()
+                    span = None
+                    if ctx is not None and ctx.is_enabled():
+                        span = ObservationData(type=ObservationType.AGENT, name="answer")
+                        ctx.push_observation(span)
+                    reply = self.model.complete(question)
+                    return reply
+            """,
+            11,
+            13,
+            """
+            import fluxloop as fl
+            from fluxloop.models import ObservationData, ObservationType
+
+            class Agent:
+                def answer(self, question):
+                    \"\"\"Answer a question.\"\"\"
+                    ctx = fl.get_current_context()
+                    span = None
+                    if ctx is not None and ctx.is_enabled():
+                        span = ObservationData(type=ObservationType.AGENT, name="answer")
+                        ctx.push_observation(span)
+                    try:
+                        reply = self.model.complete(question)
+                        return reply
+                    except Exception as e:
+                        if span:
+                            span.error = str(e)
+                        raise
+                    finally:
+                        if ctx and span:
+                            ctx.pop_observation()
+            """,
+        ),
+    )

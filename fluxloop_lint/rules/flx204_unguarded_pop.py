@@ -1,0 +1,225 @@
+"""FLX204: a pop in `finally` not guarded by the condition under which the push happened."""
+
+from __future__ import annotations
+
+from fluxloop_lint.fixes.pattern_a import needs_none_first, pop_guard_fix
+from fluxloop_lint.push_pop import Call, FunctionAnalysis, Located, tests_not_none
+from fluxloop_lint.rules.base import Invalid, Valid
+from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, PushPopRule
+from fluxloop_lint.types import Applicability
+
+
+def _region(analysis: FunctionAnalysis, push: Call, covering: object) -> Located:
+    """Where the push's own conditions stop: at the `try` it sits in, or at its anchor (the
+    conditions around those hold for the whole instrumented region)."""
+    for where in push.where.ancestors():
+        if where.statement is covering:
+            return where
+    return analysis.anchor(push)
+
+
+class UnguardedPopRule(PushPopRule):
+    CODE = "FLX204"
+    NAME = "unguarded-pop"
+    MESSAGE = "this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception; guard it with `if {ctx} and {obs}:`"
+    RATIONALE = (
+        "In Pattern A the push happens only when the context exists and is enabled, but the "
+        "`finally` always runs. An unguarded `fl_ctx.pop_observation()` there ends whatever "
+        "observation is current (the caller's) when the push was skipped, or raises "
+        "AttributeError on a None context, replacing the exception the code raised. Guard "
+        "the pop with the observation: `if fl_ctx and obs:`, with `obs = None` set before "
+        "the push's guard."
+    )
+    UNBOUND = "this `pop_observation()` is guarded by `{obs}`, which is never set when the push is skipped: the `finally` then raises UnboundLocalError and hides the real exception; set `{obs} = None` before the push's guard"
+    FIX = Applicability.SAFE
+
+    def check(self, analysis: FunctionAnalysis) -> None:
+        for pop in analysis.pops:
+            for push in analysis.pushes_closed_by(pop):
+                if not self._guarded(analysis, pop, push):
+                    ctx, obs = push.receiver or "fl_ctx", push.argument_name or "obs"
+                    message = self.MESSAGE.format(ctx=ctx, obs=obs)
+                    if any(tests_not_none(test, obs) for test in analysis.conditions(pop.where)):
+                        message = self.UNBOUND.format(obs=obs)
+                    self.report(
+                        pop.call,
+                        message,
+                        build_fix=lambda pop=pop, push=push: pop_guard_fix(self.context, analysis, pop, push),
+                    )
+                    break
+
+    @staticmethod
+    def _guarded(analysis: FunctionAnalysis, pop: Call, push: Call) -> bool:
+        covering = analysis.covering_try(push)
+        inside = any(where.statement is covering for where in push.where.ancestors())
+        push_tests = analysis.conditions(push.where, stop=_region(analysis, push, covering))
+        if not push_tests and not inside:
+            return True  # the push always happened before the `try` began
+        pop_tests = analysis.conditions(pop.where)
+        obs = push.argument_name
+        if obs is not None and any(tests_not_none(test, obs) for test in pop_tests):
+            return not needs_none_first(analysis, push)  # else `obs` is unbound when the push was skipped
+        return bool(push_tests) and all(
+            any(test.deep_equals(other) for other in pop_tests) for test in push_tests
+        )
+
+
+    VALID = (
+        Valid(PATTERN_A),
+        Valid(LOOP_WITH_EARLY_EXIT),
+        Valid(PUSH_INSIDE_TRY),
+        Valid(GENERATOR),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+            def lookup(query):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                    fl_ctx.push_observation(obs)
+                try:
+                    return search(query)
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    fl_ctx.pop_observation()
+            """,
+            17,
+            9,
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+            def lookup(query):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                    fl_ctx.push_observation(obs)
+                try:
+                    return search(query)
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+        ),
+        Invalid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData
+
+            def lookup(query):
+                ctx = get_current_context()
+                if ctx and ctx.is_enabled():
+                    obs = ObservationData(type="tool", name="lookup")
+                    ctx.push_observation(obs)
+                try:
+                    return search(query)
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if ctx:  # the push may have been skipped
+                        ctx.pop_observation()
+            """,
+            17,
+            13,
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData
+
+            def lookup(query):
+                ctx = get_current_context()
+                obs = None
+                if ctx and ctx.is_enabled():
+                    obs = ObservationData(type="tool", name="lookup")
+                    ctx.push_observation(obs)
+                try:
+                    return search(query)
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if ctx and obs:  # the push may have been skipped
+                        ctx.pop_observation()
+            """,
+        ),
+        Invalid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData
+
+            def outer(items):
+                def inner(item):
+                    ctx = get_current_context()
+                    if ctx and ctx.is_enabled():
+                        ctx.push_observation(ObservationData(type="span", name="inner"))
+                    try:
+                        return item * 2
+                    finally:
+                        ctx.pop_observation()
+
+                return [inner(item) for item in items]
+            """,
+            12,
+            13,
+        ),
+        Invalid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData
+
+            def f(x):
+                \"\"\"Doc.\"\"\"
+                ctx = get_current_context()
+                if ctx and ctx.is_enabled():
+                    obs = ObservationData(type="tool", name="f")
+                    ctx.push_observation(obs)
+                try:
+                    return x
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if ctx and obs:
+                        ctx.pop_observation()
+            """,
+            18,
+            13,
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData
+
+            def f(x):
+                \"\"\"Doc.\"\"\"
+                ctx = get_current_context()
+                obs = None
+                if ctx and ctx.is_enabled():
+                    obs = ObservationData(type="tool", name="f")
+                    ctx.push_observation(obs)
+                try:
+                    return x
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if ctx and obs:
+                        ctx.pop_observation()
+            """,
+        ),
+    )

@@ -1,0 +1,116 @@
+"""FLX207: a correctly placed FluxLoop decorator that `--fix-strategy manual --unsafe-fixes`
+turns into manual instrumentation (Pattern A)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from fluxloop_lint.fixes.manual import ALL, convertible, manual_fix, misplaced
+from fluxloop_lint.rules.base import Invalid, Rule, Valid
+from fluxloop_lint.types import Applicability, FixStrategy
+
+
+class ManualInstrumentationRule(Rule):
+    """Reports only when asked for: in a run with `--fix-strategy manual --unsafe-fixes`, or
+    when selected by its full code (`--select FLX207`). Misplaced decorators are left to
+    FLX101/FLX102, whose manual fix is safe."""
+
+    CODE = "FLX207"
+    NAME = "fluxloop-decorator-to-manual"
+    MESSAGE = "@{label} can be replaced by manual instrumentation in the body (Pattern A), which no framework can break: unsafe fix, applied with `--fix-strategy manual --unsafe-fixes`"
+    RATIONALE = (
+        "A FluxLoop decorator below the framework decorator works (Pattern B), but a wrapper "
+        "still stands between the framework and the function; some frameworks inspect it "
+        "(Guardrails checks `__code__.co_argcount`). Manual instrumentation (Pattern A) keeps "
+        "the function as it is. This rule reports each FluxLoop decorator when "
+        "`--fix-strategy manual` and `--unsafe-fixes` are both given (or when FLX207 is "
+        "selected by name) and its fix rewrites the function: unsafe, because the observation "
+        "is built by hand from then on (a generator's observation no longer parents what its "
+        "body records). Without those options it reports nothing."
+    )
+    FIX = Applicability.UNSAFE
+    TEXT_TRIGGERS = ("agent", "prompt", "tool", "trace")
+
+    def _asked(self) -> bool:
+        settings = self.context.settings
+        if settings.fix_strategy is FixStrategy.MANUAL and settings.unsafe_fixes:
+            return True
+        selectors = (*(settings.select or ()), *settings.extend_select)
+        return any(selector.strip().upper() == self.CODE for selector in selectors)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if not node.decorators or not self._asked():
+            return
+        decorators = self.context.decorators_of(node)
+        order_rules = {"FLX101", "FLX102"} <= self.context.enabled_codes
+        for index, info in enumerate(decorators):
+            if info.fluxloop and convertible(decorators, index) and not (order_rules and misplaced(decorators, index)):
+                self.report(
+                    info.node,
+                    self.MESSAGE.format(label=info.label),
+                    build_fix=lambda info=info: manual_fix(self.context, ALL, info.node),
+                )
+
+    VALID = (
+        Valid(
+            """
+            def plain(query):
+                return query
+            """
+        ),
+        Valid(
+            """
+            import functools
+            import fluxloop
+
+            @fluxloop.agent()
+            @functools.lru_cache(maxsize=32)
+            def quote(nights):  # inside the cache the body would run on misses only: not offered
+                return nights * 100
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import fluxloop
+            from agents import function_tool
+
+            @function_tool
+            @fluxloop.tool(name="tool.lookup")
+            def lookup(query: str) -> str:
+                return query.upper()
+            """,
+            5,
+            1,
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+            from agents import function_tool
+
+            @function_tool
+            def lookup(query: str) -> str:
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(
+                        type=ObservationType.TOOL,
+                        name="tool.lookup",
+                        input={"args": {"query": query}},
+                    )
+                    fl_ctx.push_observation(obs)
+                try:
+                    fl_result = query.upper()
+                    if obs:
+                        obs.output = fl_result
+                    return fl_result
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+        ),
+    )

@@ -1,0 +1,105 @@
+"""FLX301: `with instrument(...)` or a pushed observation held open across `yield`."""
+
+from __future__ import annotations
+
+from fluxloop_lint.push_pop import FunctionAnalysis, contains_yield
+from fluxloop_lint.rules.base import Invalid, Valid
+from fluxloop_lint.rules.push_pop_rule import GENERATOR, PushPopRule
+
+
+class OpenAcrossYieldRule(PushPopRule):
+    CODE = "FLX301"
+    NAME = "context-open-across-yield"
+    MESSAGE = "{what} is held open across `yield`: between chunks the FluxLoop context leaks to the consumer, and closing the stream from another task fails; decorate a helper that returns the stream instead (Approach 1 of the integration guide)"
+    RATIONALE = (
+        "A generator pauses at `yield` and its consumer runs in the meantime. A context opened "
+        "by `with instrument(...)`, or an observation pushed before the `yield` and popped "
+        "after it, stays current in the consumer between chunks: what the consumer records "
+        "lands under the stream's observation. Closing the stream from another task (an "
+        "aborted HTTP response, `asyncio` cancellation) resets a context variable in the "
+        "wrong context and fails with 'Token ... was created in a different Context'. Keep "
+        "the stream out of the instrumented region: decorate a helper that returns the "
+        "stream (Approach 1), or record the items and push and pop the finished observation "
+        "after the last `yield` (what `--fix-strategy manual` writes for generators)."
+    )
+
+    def check(self, analysis: FunctionAnalysis) -> None:
+        for node in analysis.instrument_withs:
+            if contains_yield([node.body]):
+                self.report(node.items[0].item, self.MESSAGE.format(what="`with instrument(...)`"))
+        for push in analysis.pushes:
+            if analysis.popped_at_once(push):
+                continue
+            covering = analysis.covering_try(push)
+            rest = list(analysis.anchor(push).rest)
+            if covering is None:
+                regions = rest  # never popped in a `finally`: open for the rest of the block
+            else:
+                index = next((i for i, node in enumerate(rest) if node is covering), 0)
+                regions = [covering.body, *covering.handlers, *([covering.orelse] if covering.orelse else []), *rest[:index]]
+            if contains_yield(regions):
+                self.report(push.call, self.MESSAGE.format(what="this pushed observation"))
+
+    VALID = (
+        Valid(
+            """
+            import fluxloop
+
+
+            @fluxloop.prompt(name="prompt.agent", model="gpt-4")
+            async def _run_llm_prompt(agent, prompt, context):
+                \"\"\"Instrumented LLM call.\"\"\"
+                return await agent.generate(prompt, context=context)
+
+
+            async def handle_request(request):
+                with fluxloop.instrument("request"):
+                    result = await _run_llm_prompt(my_agent, request, None)
+                async for chunk in result:
+                    yield chunk
+            """
+        ),
+        Valid(GENERATOR),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import fluxloop
+
+
+            async def handle_request(request):
+                \"\"\"Handle request with instrumented LLM call.\"\"\"
+                with fluxloop.instrument("prompt.agent"):
+                    result = await agent.generate(request)
+                    async for chunk in result:
+                        yield chunk
+            """,
+            6,
+            10,
+        ),
+        Invalid(
+            """
+            from fluxloop import get_current_context
+            from fluxloop.models import ObservationData, ObservationType
+
+            async def stream(prompt):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.GENERATION, name="stream")
+                    fl_ctx.push_observation(obs)
+                try:
+                    async for chunk in llm(prompt):
+                        yield chunk
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+            9,
+            9,
+        ),
+    )

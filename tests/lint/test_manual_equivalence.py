@@ -1,0 +1,283 @@
+"""The manual rewrite behaves like the decorators it replaces, run for real on fluxloop_runtime.
+
+A module of decorated functions is written to disk, rewritten with `--fix-strategy manual
+--unsafe-fixes` (every FluxLoop decorator becomes Pattern A), and both versions are imported
+and called under `fluxloop_runtime.instrument()`. The observations they record (type, name,
+input, output, error, parent) and the values they return or raise must be the same.
+
+Two differences are by design (rules.md's Pattern A) and normalised here: Pattern A records
+the input as `{"args": {...}}` where the decorators record the bound arguments themselves,
+and it leaves framework context parameters (`RunContextWrapper`, ...) out of the input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fluxloop_runtime
+from fluxloop_lint.engine import lint_source
+from fluxloop_lint.types import FixStrategy, LintSettings
+
+MANUAL = LintSettings(fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True)
+
+DECORATED = '''\
+"""Decorated functions of every kind."""
+import fluxloop_runtime as fluxloop
+from fluxloop_runtime import agent, tool
+from agents import RunContextWrapper
+
+
+@tool(name="tool.lookup", description="Look a word up")
+def lookup(word: str, limit: int = 2) -> dict:
+    """Look a word up."""
+    return {"word": word, "hits": [word * n for n in range(limit)]}
+
+
+@fluxloop.trace(name="span.early")
+def early(value: int) -> str:
+    if value < 0:
+        return "negative"  # early return
+    elif value == 0: return "zero"
+    return f"positive {value}"
+
+
+@fluxloop.tool()
+def explode(reason: str) -> None:
+    raise ValueError(f"exploded: {reason}")
+
+
+@agent(name="agent.plan")
+async def plan(goal: str, *steps: str, **options: Any) -> list:
+    found = lookup(goal)
+    await asyncio.sleep(0)
+    return [found["word"], *steps, sorted(options)]
+
+
+@fluxloop.trace(observation_type="chain")
+def numbers(limit: int):
+    """Count up."""
+    for number in range(limit):
+        yield number * 10
+
+
+@fluxloop.prompt(name="prompt.stream", model="gpt-4")
+async def stream(prompt: str):
+    for word in prompt.split():
+        await asyncio.sleep(0)
+        yield word.upper()
+
+
+class Service:
+    def __init__(self, factor: int) -> None:
+        self.factor = factor
+
+    @fluxloop.tool(name="tool.scale")
+    def scale(self, value: int) -> int:
+        def double(x):
+            return x * 2  # a nested function's return is not the method's
+        return double(value) * self.factor
+
+    @classmethod
+    @fluxloop.trace()
+    def build(cls, factor: int) -> int:
+        return cls(factor).factor * 2
+
+
+@tool(name="tool.with_context")
+async def with_context(ctx: RunContextWrapper[Any], city: str) -> str:
+    return f"weather in {city}"
+'''
+
+HEADER = "import asyncio\nfrom typing import Any\n"
+
+
+def _load(path: Path, name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def modules(tmp_path: Path) -> Iterator[tuple[Any, Any, str]]:
+    source = HEADER + DECORATED
+    result = lint_source(source, "decorated.py", MANUAL, fix=True)
+    assert result.errors == ()
+    rewritten = result.fixed_source
+    assert isinstance(rewritten, str)
+    assert "@tool" not in rewritten and "@fluxloop." not in rewritten and "@agent" not in rewritten
+    assert lint_source(rewritten, "decorated.py", MANUAL, fix=True).fixed_source is None
+    assert lint_source(rewritten, "decorated.py", LintSettings(select=("ALL",))).findings == ()
+    (tmp_path / "decorated_before.py").write_text(source)
+    (tmp_path / "decorated_after.py").write_text(rewritten)
+    before = _load(tmp_path / "decorated_before.py", "decorated_before")
+    after = _load(tmp_path / "decorated_after.py", "decorated_after")
+    yield before, after, rewritten
+    sys.modules.pop("decorated_before", None)
+    sys.modules.pop("decorated_after", None)
+
+
+@pytest.fixture
+def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    for variable in ("FLUXLOOP_ENABLED", "FLUXLOOP_DEBUG", "FLUXLOOP_SAMPLE_RATE", "FLUXLOOP_OFFLINE_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    fluxloop_runtime.reset_config()
+    directory = tmp_path / "artifacts"
+    fluxloop_runtime.configure(offline_store_dir=str(directory))
+    yield directory
+    fluxloop_runtime.flush()
+    fluxloop_runtime.reset_config()
+
+
+def _observations(directory: Path, seen: int) -> list[dict[str, Any]]:
+    fluxloop_runtime.flush()
+    path = directory / "observations.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return [json.loads(line) for line in lines[seen:]]
+
+
+def _normalised(observations: list[dict[str, Any]], manual: bool) -> list[dict[str, Any]]:
+    """What both versions must agree on; parents by name (ids differ from run to run)."""
+    names = {observation["id"]: observation["name"] for observation in observations}
+    result = []
+    for observation in observations:
+        recorded = observation.get("input")
+        if manual:
+            assert set(recorded) == {"args"}, recorded
+            recorded = recorded["args"]
+        else:
+            recorded = {key: value for key, value in recorded.items() if key != "ctx"}  # RunContextWrapper
+        result.append(
+            {
+                "type": observation["type"],
+                "name": observation["name"],
+                "input": recorded,
+                "output": observation.get("output"),
+                "error": observation.get("error"),
+                "parent": names.get(observation.get("parent_observation_id"), observation.get("parent_observation_id")),
+                "model": observation.get("model"),
+            }
+        )
+    return sorted(result, key=lambda observation: observation["name"])
+
+
+def _run(call: Any) -> tuple[str, Any]:
+    """Call under instrument(); the value returned (or items yielded) or the error raised."""
+    with fluxloop_runtime.instrument("equivalence"):
+        try:
+            value = call()
+            if asyncio.iscoroutine(value):
+                value = asyncio.run(value)
+            elif hasattr(value, "__anext__"):
+                async def drain(stream: Any) -> list[Any]:
+                    return [item async for item in stream]
+
+                value = asyncio.run(drain(value))
+            elif hasattr(value, "__next__"):
+                value = list(value)
+            return "returned", value
+        except Exception as error:
+            return "raised", (type(error).__name__, str(error))
+
+
+CALLS = {
+    "sync": lambda m: m.lookup("ab", limit=3),
+    "sync-default": lambda m: m.lookup("x"),
+    "early-return": lambda m: [m.early(-1), m.early(0), m.early(5)],
+    "raising": lambda m: m.explode("boom"),
+    "async-with-children": lambda m: m.plan("goal", "a", "b", fast=True),
+    "generator": lambda m: m.numbers(4),
+    "async-generator": lambda m: m.stream("one two three"),
+    "method": lambda m: m.Service(3).scale(7),
+    "classmethod": lambda m: m.Service.build(5),
+    "framework-context-parameter": lambda m: m.with_context(None, "Seoul"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CALLS))
+def test_rewritten_functions_record_and_return_the_same(modules, offline, case):
+    before, after, _ = modules
+    call = CALLS[case]
+    outcome_before = _run(lambda: call(before))
+    recorded_before = _observations(offline, 0)
+    outcome_after = _run(lambda: call(after))
+    recorded_after = _observations(offline, len(recorded_before))
+    assert outcome_after == outcome_before
+    assert recorded_before, "the decorated version recorded nothing: the comparison would be empty"
+    assert _normalised(recorded_after, manual=True) == _normalised(recorded_before, manual=False)
+
+
+def test_rewrite_keeps_the_function_kinds(modules):
+    import inspect
+
+    before, after, _ = modules
+    for name in ("lookup", "plan", "numbers", "stream", "with_context"):
+        for predicate in (inspect.iscoroutinefunction, inspect.isgeneratorfunction, inspect.isasyncgenfunction):
+            assert predicate(getattr(after, name)) == predicate(getattr(before, name)), (name, predicate)
+        assert inspect.signature(getattr(after, name)) == inspect.signature(getattr(before, name))
+        assert getattr(after, name).__doc__ == getattr(before, name).__doc__
+
+
+def test_outside_instrument_the_rewrite_records_nothing_and_returns_the_same(modules, offline):
+    before, after, _ = modules
+    assert after.lookup("ab") == before.lookup("ab")
+    assert list(after.numbers(3)) == list(before.numbers(3))
+    assert _observations(offline, 0) == []
+
+
+# -- a ChatKit-style tool under the real agents.function_tool ---------------------------------
+
+CHATKIT_TOOL = '''\
+from agents import function_tool, RunContextWrapper
+from chatkit.agents import AgentContext
+
+import fluxloop_runtime as fluxloop
+
+
+@fluxloop.tool(name="tool.cancel_trip")
+@function_tool(
+    description_override="Cancel the traveller's upcoming trip and note the refund.",
+)
+async def cancel_trip(ctx: RunContextWrapper[AgentContext], reason: str) -> dict:
+    """Cancel the trip."""
+    return {"result": f"cancelled: {reason}"}
+'''
+
+
+def test_chatkit_tool_stays_a_function_tool_with_the_same_schema(tmp_path, offline):
+    from agents import FunctionTool
+    from agents.tool_context import ToolContext
+
+    rewritten = lint_source(CHATKIT_TOOL, "tools.py", LintSettings(fix_strategy=FixStrategy.MANUAL), fix=True).fixed_source
+    assert isinstance(rewritten, str) and "@fluxloop.tool" not in rewritten
+    reference = CHATKIT_TOOL.replace('@fluxloop.tool(name="tool.cancel_trip")\n', "")
+    (tmp_path / "tools_after.py").write_text(rewritten)
+    (tmp_path / "tools_reference.py").write_text(reference)
+    after = _load(tmp_path / "tools_after.py", "tools_after").cancel_trip
+    plain = _load(tmp_path / "tools_reference.py", "tools_reference").cancel_trip
+    assert isinstance(after, FunctionTool)
+    assert (after.name, after.description) == (plain.name, plain.description)
+    assert after.params_json_schema == plain.params_json_schema
+
+    arguments = json.dumps({"reason": "storm"})
+    context = ToolContext(context=None, tool_name=after.name, tool_call_id="call_1", tool_arguments=arguments)
+
+    async def invoke() -> Any:
+        with fluxloop_runtime.instrument("chatkit"):
+            return await after.on_invoke_tool(context, arguments)
+
+    assert asyncio.run(invoke()) == {"result": "cancelled: storm"}
+    [observation] = _observations(offline, 0)
+    assert (observation["type"], observation["name"]) == ("tool", "tool.cancel_trip")
+    assert observation["input"] == {"args": {"reason": "storm"}}
+    assert observation["output"] == {"result": "cancelled: storm"}
