@@ -8,24 +8,34 @@ from fluxloop_lint.rules.decorator_order import ORDER_RULE_CATEGORIES, Decorator
 from fluxloop_lint.types import Applicability
 
 
+CONSEQUENCES = {
+    "staticmethod": "turns it into a plain method: called on an instance it receives the instance as an extra first argument",
+    "classmethod": "makes every call fail ('classmethod' object is not callable)",
+    "property": "turns the attribute into a method: reading it no longer returns the value",
+}
+PROPERTY_LIKE = frozenset({"cached_property", "setter", "getter", "deleter"})
+HIDDEN_DESCRIPTOR = "hides the descriptor from the class, so calls and attribute access break"
+
+
 class DescriptorOrderRule(DecoratorOrderRule):
     CODE = "FLX102"
     NAME = "fluxloop-above-descriptor"
-    MESSAGE = "@{fluxloop} sits above {descriptor}: it wraps the descriptor object, so calls fail at run time ('{kind}' object is not callable); move the FluxLoop decorator below it"
+    MESSAGE = "@{fluxloop} sits above {descriptor}: wrapping the descriptor object {consequence}; move the FluxLoop decorator below it"
     RATIONALE = (
         "`staticmethod`, `classmethod`, `property`, `functools.cached_property`, "
         "`functools.singledispatchmethod` and `abc.abstractmethod` return descriptors that the "
         "class machinery must see directly. A FluxLoop decorator above one wraps the descriptor "
-        "in a plain function: calls fail (`'classmethod' object is not callable`), a property "
-        "becomes a method, an abstract method is no longer abstract. Put the FluxLoop "
-        "decorator directly above the `def`."
+        "in a plain function: a static method receives the instance as an extra argument, "
+        "calls of a class method fail (`'classmethod' object is not callable`), a property "
+        "becomes a method. Put the FluxLoop decorator directly above the `def`."
     )
     FIX = Applicability.SAFE
     CATEGORIES = ORDER_RULE_CATEGORIES["FLX102"]
 
     def message(self, fluxloop: DecoratorInfo, below: DecoratorInfo) -> str:
         kind = below.label.rsplit(".", 1)[-1]
-        return self.MESSAGE.format(fluxloop=fluxloop.label, descriptor=describe(below), kind=kind)
+        consequence = CONSEQUENCES.get(kind, CONSEQUENCES["property"] if kind in PROPERTY_LIKE else HIDDEN_DESCRIPTOR)
+        return self.MESSAGE.format(fluxloop=fluxloop.label, descriptor=describe(below), consequence=consequence)
 
     VALID = (
         Valid(
