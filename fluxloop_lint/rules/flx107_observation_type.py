@@ -23,7 +23,7 @@ class ObservationTypeRule(Rule):
         "`ObservationType.RETRIEVAL`) raises when the decorator or `ObservationData` is built, "
         "which is usually at the first call, far from where it was written."
     )
-    TEXT_TRIGGERS = ("ObservationType", "observation_type", "ObservationData")
+    TEXT_TRIGGERS = ("ObservationType", "observation_type", "ObservationData", "trace(")
 
     def _fluxloop_name(self, expression: cst.BaseExpression) -> str | None:
         resolved = self.context.resolver.resolve(expression)
@@ -42,8 +42,13 @@ class ObservationTypeRule(Rule):
             self._check_string(node.args[0].value)
             return
         keyword = {"trace": "observation_type", "ObservationData": "type"}.get(callee or "")
-        for argument in node.args:
-            if keyword and argument.keyword is not None and argument.keyword.value == keyword:
+        if not keyword:
+            return
+        for position, argument in enumerate(node.args):
+            named = argument.keyword is not None and argument.keyword.value == keyword
+            # trace(name=None, observation_type=...): the type may come second by position.
+            positional = callee == "trace" and argument.keyword is None and position == 1 and not argument.star
+            if named or positional:
                 self._check_string(argument.value)
 
     def _check_string(self, value: cst.BaseExpression) -> None:
@@ -95,5 +100,16 @@ class ObservationTypeRule(Rule):
             """,
             4,
             51,
+        ),
+        Invalid(
+            """
+            from fluxloop_runtime import trace
+
+            @trace("retrieve", "retrieval")
+            def retrieve(query):
+                return query
+            """,
+            3,
+            20,
         ),
     )

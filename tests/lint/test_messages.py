@@ -1,4 +1,4 @@
-"""FLX102 names what really goes wrong for each descriptor (Python 3.10+ semantics)."""
+"""Messages name what really goes wrong, and how sure the linter is of the framework."""
 
 from __future__ import annotations
 
@@ -37,3 +37,21 @@ def test_message_names_the_consequence_of_each_descriptor(descriptor, consequenc
     [finding] = lint_source(source, "pricing.py", LintSettings()).findings
     assert finding.code == "FLX102"
     assert consequence in finding.message
+
+
+def test_a_framework_matched_by_method_name_is_not_named_as_if_resolved():
+    source = textwrap.dedent(
+        """
+        import fluxloop
+
+        class Server:
+            def install(self):
+                @fluxloop.trace()
+                @self.mcp.tool()
+                def ping():
+                    return "pong"
+        """
+    )
+    [finding] = lint_source(source, "server.py", LintSettings()).findings
+    assert finding.code == "FLX101"
+    assert "@self.mcp.tool (a framework's `tool` by its method name," in finding.message
