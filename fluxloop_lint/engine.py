@@ -285,7 +285,7 @@ def _file_noqa(source: bytes | str) -> frozenset[str] | None:
     return frozenset(code.strip().upper() for code in codes.split(",")) if codes else frozenset()
 
 
-def _lint_text(text: str, path: str, settings: LintSettings, rules: tuple[type[Rule], ...], honour_noqa: bool) -> _Pass:
+def _lint_text(text: str, path: str, settings: LintSettings, rules: tuple[type[Rule], ...], line_noqa: bool) -> _Pass:
     try:
         module = _parse(text, path)
     except _Unreadable as error:
@@ -306,7 +306,7 @@ def _lint_text(text: str, path: str, settings: LintSettings, rules: tuple[type[R
     findings = []
     for report in context.reports:
         noqa_range = context.positions[report.noqa_node]
-        if honour_noqa and _suppressed(lines, noqa_range.start.line, noqa_range.end.line, report.code):
+        if line_noqa and _suppressed(lines, noqa_range.start.line, noqa_range.end.line, report.code):
             continue
         where = context.positions[report.node]
         findings.append(
@@ -367,17 +367,19 @@ def lint_source(
     settings: LintSettings,
     *,
     fix: bool = False,
-    honour_noqa: bool = True,
+    line_noqa: bool = True,
 ) -> FileResult:
     """Lint one file's source; with `fix`, also apply the allowed fixes (see the contract in
-    LINT-CONTRACT.md). Never raises for bad input: it becomes an FLX001 finding."""
+    LINT-CONTRACT.md). Never raises for bad input: it becomes an FLX001 finding.
+
+    The file-level `# fluxloop-lint: noqa` is always honoured; line `# noqa` comments only
+    with `line_noqa` (the flake8 plugin turns it off: flake8 applies them itself)."""
     rules = enabled_rules(settings.select, settings.extend_select, settings.ignore)
-    if honour_noqa:
-        file_noqa = _file_noqa(source)
-        if file_noqa is not None:
-            if not file_noqa:
-                return FileResult(path)
-            rules = tuple(rule for rule in rules if not any(rule.CODE.startswith(code) for code in file_noqa))
+    file_noqa = _file_noqa(source)
+    if file_noqa is not None:
+        if not file_noqa:
+            return FileResult(path)
+        rules = tuple(rule for rule in rules if not any(rule.CODE.startswith(code) for code in file_noqa))
     encoding = None
     if isinstance(source, bytes):
         try:
@@ -386,7 +388,7 @@ def lint_source(
             return FileResult(path, _syntax_finding(error, path, rules))
     else:
         text = source
-    current = _lint_text(text, path, settings, rules, honour_noqa)
+    current = _lint_text(text, path, settings, rules, line_noqa)
     if not fix or current.parse_error is not None:
         return FileResult(path, current.findings)
 
@@ -396,7 +398,7 @@ def lint_source(
         if not edits:
             break
         candidate = apply_edits(fixed_text, edits)
-        result = _lint_text(candidate, path, settings, rules, honour_noqa)
+        result = _lint_text(candidate, path, settings, rules, line_noqa)
         if result.parse_error is not None:
             message = f"{path}: fixing produced code that does not parse ({result.parse_error}); nothing was changed"
             return FileResult(path, first.findings, errors=(message,))

@@ -3,21 +3,24 @@
 Registered as `FLX = fluxloop_lint.flake8_plugin:FluxLoopChecker` in the `flake8.extension`
 entry point group. Per file it joins the `lines` flake8 already read (no second read), runs
 the prefilter's substring test, and only for files that mention FluxLoop imports the engine
-(LibCST) and the configuration model (pydantic). It reports, never fixes; `noqa` is left to
-flake8 (`honour_noqa=False`).
+(LibCST). It reports, never fixes; line `noqa` comments are left to flake8, the file-level
+`# fluxloop-lint: noqa` (which flake8 does not know) is honoured by the engine.
 
-Options, on the command line or in flake8's configuration (`setup.cfg`, `tox.ini`,
-`.flake8`), are the `[tool.fluxloop-lint]` keys of the same name and go through the same
-configuration model as the command line's:
+Configuration is the command line's: the nearest `fluxloop-lint.toml` or `pyproject.toml`
+with a `[tool.fluxloop-lint]` table, upward from each checked file (looked up once per
+folder), `per-file-ignores` included. flake8's options, on its command line or in its
+configuration (`setup.cfg`, `tox.ini`, `.flake8`), override the table's keys of the same name:
 
     --fluxloop-modules=fluxloop,acme_tracing
     --fluxloop-framework-decorators=mypkg.tools.register=R,mypkg.cache=W
 
 Rules off by default (FLX104) run when flake8's `select`/`extend-select` names them
-(`extend-select = FLX104`), as `--extend-select` does for the command line.
+(`extend-select = FLX104`), as `--extend-select` does for the command line. pydantic is
+imported only to validate a non-empty table or options.
 
 A file that CPython cannot parse never reaches the plugin: flake8 reports E999 and skips
 its tree plugins. What LibCST alone cannot read is reported as FLX001, as the command line does.
+A bad configuration file stops flake8 with one line naming the file and the key.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from __future__ import annotations
 import argparse
 import ast
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from fluxloop_lint import __version__
+from fluxloop_lint.config import Configuration, configuration_from
+from fluxloop_lint.config_files import Found, config_in, discover
 from fluxloop_lint.prefilter import mentions_fluxloop
-from fluxloop_lint.types import LintSettings
+from fluxloop_lint.types import CommandLineOverrides, LintSettings
 
 CODE_PREFIX = "FLX"
 # flake8 option name -> the `[tool.fluxloop-lint]` key it sets.
@@ -44,58 +49,64 @@ CONFIG_KEYS = {"fluxloop-modules": MODULES_OPTION, "framework-decorators": DECOR
 class PluginOptions:
     """The plugin's options as flake8 parsed them: plain strings, not yet validated."""
 
-    fluxloop_modules: tuple[str, ...] | None = None  # None: the configuration's default
+    fluxloop_modules: tuple[str, ...] | None = None  # None: not given
     framework_decorators: tuple[str, ...] = ()  # `qualified.name=KIND` entries
     extend_select: tuple[str, ...] = ()  # FLX selectors named in flake8's select/extend-select
 
-    @property
-    def configured(self) -> bool:
-        return self.fluxloop_modules is not None or bool(self.framework_decorators)
-
-    @property
-    def prefilter_modules(self) -> tuple[str, ...]:
-        return self.fluxloop_modules if self.fluxloop_modules is not None else LintSettings().fluxloop_modules
+    def table(self) -> dict[str, Any]:
+        """The options given, as `[tool.fluxloop-lint]` keys."""
+        table: dict[str, Any] = {}
+        if self.fluxloop_modules is not None:
+            table["fluxloop-modules"] = list(self.fluxloop_modules)
+        if self.framework_decorators:
+            table["framework-decorators"] = dict(_decorator_entry(entry) for entry in self.framework_decorators)
+        return table
 
 
 class PluginOptionError(Exception):
     """A bad plugin option; the message is one line meant for the user."""
 
 
-def build_settings(options: PluginOptions) -> LintSettings:
-    """`LintSettings` from the plugin's options, through the command line's configuration model.
+def option_values(options: PluginOptions) -> dict[str, Any]:
+    """The options' values, validated by the configuration model (`FileSettings` field names).
+    Imports pydantic only when some option was given."""
+    table = options.table()
+    if not table:
+        return {}
+    from fluxloop_lint.config_model import TableError, validate_table
 
-    The options become a `[tool.fluxloop-lint]` table validated by `config.FileConfig`; the
-    FLX selectors of flake8's own selection become `extend-select` overrides.
-    Imports pydantic: called only when plugin options were given (see `default_settings`).
-    """
-    from pydantic import ValidationError
-
-    from fluxloop_lint.config import CommandLineOverrides, Configuration, FileConfig
-
-    table: dict[str, Any] = {}
-    if options.fluxloop_modules is not None:
-        table["fluxloop-modules"] = list(options.fluxloop_modules)
-    if options.framework_decorators:
-        table["framework-decorators"] = dict(_decorator_entry(entry) for entry in options.framework_decorators)
     try:
-        file_config = FileConfig.model_validate(table)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        key, *rest = [str(part) for part in problem["loc"] if not isinstance(part, int)] or ["(options)"]
+        return validate_table(table)
+    except TableError as error:
+        key, *rest = [str(part) for part in error.location if not isinstance(part, int)] or ["(options)"]
         where = CONFIG_KEYS.get(key, key) + (f" ({'.'.join(rest)})" if rest else "")
-        raise PluginOptionError(f"fluxloop-lint: invalid value for {where}: {problem['msg']}") from None
-    configuration = Configuration(
-        project_root=Path.cwd(),
-        file=file_config,
-        overrides=CommandLineOverrides(extend_select=options.extend_select),
-    )
-    return configuration.base_settings
+        raise PluginOptionError(f"fluxloop-lint: invalid value for {where}: {error.reason}") from None
 
 
-def default_settings(options: PluginOptions) -> LintSettings:
-    """What `build_settings` returns when no plugin option was given (a test holds them equal),
-    without importing pydantic: flake8's worker processes each pay for it otherwise."""
-    return LintSettings(extend_select=options.extend_select)
+class ConfigurationFinder:
+    """Each checked file's configuration, as the command line finds it, with flake8's options
+    on top. One per flake8 run: files and configurations are cached per folder."""
+
+    def __init__(self, options: PluginOptions) -> None:
+        self.overrides = CommandLineOverrides(extend_select=options.extend_select)
+        self.option_values = option_values(options)
+        self._files: dict[Path, Found | None] = {}
+        self._configurations: dict[Path, Configuration] = {}
+
+    def settings_for(self, filename: str) -> LintSettings:
+        folder = Path(filename).parent
+        configuration = self._configurations.get(folder)
+        if configuration is None:
+            configuration = configuration_from(discover(folder, self._config_in), self.overrides)
+            if self.option_values:
+                configuration = replace(configuration, file=replace(configuration.file, **self.option_values))
+            self._configurations[folder] = configuration
+        return configuration.settings_for(filename)
+
+    def _config_in(self, folder: Path) -> Found | None:
+        if folder not in self._files:
+            self._files[folder] = config_in(folder)
+        return self._files[folder]
 
 
 def _decorator_entry(entry: str) -> tuple[str, str]:
@@ -124,11 +135,14 @@ class FluxLoopChecker:
     version = __version__
 
     options: ClassVar[PluginOptions] = PluginOptions()
-    _settings: ClassVar[LintSettings | None] = None
+    _finder: ClassVar[ConfigurationFinder | None] = None
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         self.lines = lines
         self.filename = filename
+        # Here rather than in `run`, so that a bad configuration file is flake8's one-line
+        # "failed during execution" message, not a traceback.
+        self.settings = self.finder().settings_for(filename)
 
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
@@ -138,7 +152,8 @@ class FluxLoopChecker:
             parse_from_config=True,
             default=None,
             metavar="MODULES",
-            help="FluxLoop modules to recognise, comma-separated (default: fluxloop,fluxloop_runtime).",
+            help="FluxLoop modules to recognise, comma-separated (default: the configuration's, "
+            "else fluxloop,fluxloop_runtime).",
         )
         option_manager.add_option(
             DECORATORS_OPTION,
@@ -151,36 +166,33 @@ class FluxLoopChecker:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        """Keep the options; validate them now only when some were given (pydantic is then
-        needed anyway), so that a project that never configures FluxLoop never imports it."""
+        """Keep the options and validate them now (a bad one stops flake8 with one line)."""
         modules = options.fluxloop_modules
         cls.options = PluginOptions(
             fluxloop_modules=tuple(modules) if modules else None,
             framework_decorators=tuple(options.fluxloop_framework_decorators or ()),
             extend_select=_flx_selectors(options.select, options.extend_select),
         )
-        cls._settings = None
-        if cls.options.configured:
-            try:
-                cls._settings = build_settings(cls.options)
-            except PluginOptionError as error:
-                from flake8.exceptions import ExecutionError
+        try:
+            cls._finder = ConfigurationFinder(cls.options)
+        except PluginOptionError as error:
+            from flake8.exceptions import ExecutionError
 
-                raise ExecutionError(str(error)) from None
+            raise ExecutionError(str(error)) from None
 
     @classmethod
-    def settings(cls) -> LintSettings:
-        if cls._settings is None:
-            cls._settings = default_settings(cls.options) if not cls.options.configured else build_settings(cls.options)
-        return cls._settings
+    def finder(cls) -> ConfigurationFinder:
+        if cls._finder is None:
+            cls._finder = ConfigurationFinder(cls.options)
+        return cls._finder
 
     def run(self) -> Iterator[tuple[int, int, str, type[FluxLoopChecker]]]:
         source = "".join(self.lines)
-        if not mentions_fluxloop(source, self.options.prefilter_modules):
+        if not mentions_fluxloop(source, self.settings.fluxloop_modules):
             return
         from fluxloop_lint.engine import lint_source
 
-        result = lint_source(source, self.filename, self.settings(), honour_noqa=False)
+        result = lint_source(source, self.filename, self.settings, line_noqa=False)
         for finding in result.findings:
             # Positions are 1-based; flake8 wants a 0-based column and prints it + 1.
             yield finding.start.line, finding.start.column - 1, f"{finding.code} {finding.message}", type(self)

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from fluxloop_lint.cache import ResultCache, cache_key
-from fluxloop_lint.config import ConfigError, Configuration
+from fluxloop_lint.config import Configuration
 from fluxloop_lint.files import FileWalker, read_bytes, relative_posix, write_atomically
 from fluxloop_lint.prefilter import mentions_fluxloop
 from fluxloop_lint.types import Applicability, FileResult, Finding, LintSettings, Position
@@ -70,20 +70,6 @@ def unreadable(path: str, error: OSError) -> FileResult:
     reason = error.strerror or str(error)
     finding = Finding("FLX001", f"cannot read the file: {reason}", path, Position(1, 1), Position(1, 1))
     return FileResult(path=path, findings=(finding,))
-
-
-def check_selectors(configuration: Configuration) -> None:
-    """Selectors must name known rules; asked of the engine, so only once it is loaded."""
-    from fluxloop_lint.engine import known_codes
-
-    codes = known_codes()
-    settings = configuration.base_settings
-    given = [*(settings.select or ()), *settings.extend_select, *settings.ignore]
-    for selectors in configuration.file.per_file_ignores.values():
-        given.extend(selectors)
-    for selector in given:
-        if selector != "ALL" and not any(code.startswith(selector) for code in codes):
-            raise ConfigError(f"unknown rule selector '{selector}' (see `fluxloop-lint rules`)")
 
 
 @dataclass(frozen=True)
@@ -176,8 +162,6 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
         sources[path] = source
         jobs.append(_Job(path, source, settings, options.fix, options.debug))
 
-    if jobs:
-        check_selectors(configuration)
     progress = _Progress(len(jobs), options.show_progress)
     for result in _run_jobs(jobs, options):
         progress.step()
@@ -200,7 +184,6 @@ def lint_stdin(source: bytes, filename: str, configuration: Configuration, optio
     if not mentions_fluxloop(source, settings.fluxloop_modules):
         report.files.append(LintedFile(FileResult(path=filename), original=source))
         return report
-    check_selectors(configuration)
     report.parsed = 1
     result = _lint_job(_Job(filename, source, settings, options.fix, options.debug))
     report.files.append(LintedFile(result, original=source))

@@ -94,6 +94,18 @@ class LintSettings:
 
 
 @dataclass(frozen=True)
+class CommandLineOverrides:
+    """The command line's options that override or extend the configuration file's values
+    (the flake8 plugin passes flake8's FLX selections as `extend_select`)."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fix_strategy: FixStrategy | None = None
+    unsafe_fixes: bool = False
+
+
+@dataclass(frozen=True)
 class FileResult:
     """What linting (and, when asked, fixing) one file produced.
 

@@ -205,7 +205,7 @@ def test_a_malformed_selector_is_a_usage_error(project: Path, selector: str) -> 
 def test_an_unknown_rule_code_is_a_usage_error(project: Path) -> None:
     result = run_cli("--ignore", "FLX999", "agent", cwd=project)
     assert result.exit_code == 2
-    assert result.stderr == "fluxloop-lint: error: unknown rule selector 'FLX999' (see `fluxloop-lint rules`)\n"
+    assert result.stderr == "fluxloop-lint: error: --ignore: unknown rule code 'FLX999'\n"
 
 
 # --- output formats -------------------------------------------------------------------------
@@ -512,8 +512,8 @@ def test_a_fix_the_engine_rejects_is_reported_and_not_written(project: Path, mon
 
     real = engine.lint_source
 
-    def refusing(source, path, settings, *, fix=False, honour_noqa=True):
-        result = real(source, path, settings, fix=False, honour_noqa=honour_noqa)
+    def refusing(source, path, settings, *, fix=False, line_noqa=True):
+        result = real(source, path, settings, fix=False, line_noqa=line_noqa)
         if not fix:
             return result
         return FileResult(path, result.findings, 0, None, ("the fixed code does not parse; nothing written",))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,77 @@ def test_configuration_errors_name_the_key_and_the_file(tmp_path: Path, table: s
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1, result.stderr
     assert "pyproject.toml" in result.stderr and expected in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "code"),
+    [
+        ('select = ["FLX999"]\n', "select", "FLX999"),
+        ('extend-select = ["FLX9"]\n', "extend-select", "FLX9"),
+        ('ignore = ["E501"]\n', "ignore", "E501"),
+        ('per-file-ignores = { "tests/*.py" = ["FLX999"] }\n', "per-file-ignores.tests/*.py", "FLX999"),
+    ],
+)
+def test_an_unknown_rule_code_in_the_file_is_an_error_even_when_no_file_needs_the_engine(
+    tmp_path: Path, table: str, key: str, code: str
+) -> None:
+    write(tmp_path, "pyproject.toml", "[tool.fluxloop-lint]\n" + table)
+    write(tmp_path, "plain.py", PLAIN)  # never mentions FluxLoop: the engine is not loaded
+    result = run_cli(".", cwd=tmp_path)
+    assert result.exit_code == 2
+    expected = f"{tmp_path / 'pyproject.toml'}: invalid value for '{key}': unknown rule code '{code}'"
+    assert result.stderr == f"fluxloop-lint: error: {expected}\n"
+
+
+@pytest.mark.parametrize(("option", "code"), [("--select", "FLX999"), ("--extend-select", "E501"), ("--ignore", "FLX4")])
+def test_an_unknown_rule_code_on_the_command_line_names_the_option(tmp_path: Path, option: str, code: str) -> None:
+    write(tmp_path, "plain.py", PLAIN)
+    result = run_cli(option, code, ".", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == f"fluxloop-lint: error: {option}: unknown rule code '{code}'\n"
+
+
+@pytest.mark.parametrize("selector", ["ALL", "FLX", "FLX1", "FLX10", "FLX101", "FLX3"])
+def test_codes_and_prefixes_of_known_rules_are_accepted(tmp_path: Path, selector: str) -> None:
+    write(tmp_path, "pyproject.toml", f'[tool.fluxloop-lint]\nextend-select = ["{selector}"]\n')
+    write(tmp_path, "plain.py", PLAIN)
+    assert run_cli("--ignore", selector, ".", cwd=tmp_path).exit_code == 0
+
+
+def test_the_list_of_rule_codes_is_the_engines() -> None:
+    from fluxloop_lint.codes import RULE_CODES
+    from fluxloop_lint.engine import known_codes
+
+    assert RULE_CODES == known_codes()
+
+
+# Runs the command line in-process, then prints whether pydantic got imported.
+PYDANTIC_PROBE = """\
+import sys
+from fluxloop_lint.cli import cli
+try:
+    cli.main(["--no-cache", "."])
+except SystemExit:
+    pass
+print("PYDANTIC", "pydantic" in sys.modules)
+"""
+
+
+def _pydantic_imported(folder: Path) -> bool:
+    completed = subprocess.run(
+        [sys.executable, "-c", PYDANTIC_PROBE], cwd=folder, capture_output=True, text=True, timeout=120
+    )
+    last = completed.stdout.splitlines()[-1]
+    assert last.startswith("PYDANTIC "), completed.stdout + completed.stderr
+    return last == "PYDANTIC True"
+
+
+def test_pydantic_is_imported_only_to_validate_a_table(tmp_path: Path) -> None:
+    write(tmp_path, "plain.py", PLAIN)
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'plain'\n")  # no table
+    assert not _pydantic_imported(tmp_path)
+    write(tmp_path, "pyproject.toml", '[tool.fluxloop-lint]\nignore = ["FLX104"]\n')
+    assert _pydantic_imported(tmp_path)
 
 
 def test_bad_toml_is_exit_2_naming_the_file(tmp_path: Path) -> None:
@@ -297,3 +369,12 @@ def test_fix_after_a_cached_check_still_fixes(tmp_path: Path) -> None:
     assert run_cli("--fix", ".", cwd=tmp_path).exit_code == 0
     assert path.read_text() == RIGHT
     assert run_cli(".", cwd=tmp_path).exit_code == 0
+
+
+def test_the_settings_and_the_model_name_the_same_keys() -> None:
+    from dataclasses import fields
+
+    from fluxloop_lint.config import FileSettings
+    from fluxloop_lint.config_model import FileConfig
+
+    assert [setting.name for setting in fields(FileSettings)] == list(FileConfig.model_fields)

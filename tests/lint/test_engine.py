@@ -80,7 +80,7 @@ def test_noqa(comment_line, comment):
     assert codes(lint_source(source, "t.py", DEFAULT)) == ["FLX101"]
     assert codes(lint_source(patched, "t.py", DEFAULT)) == []
     assert lint_source(patched, "t.py", DEFAULT, fix=True).fixed_source is None
-    assert codes(lint_source(patched, "t.py", DEFAULT, honour_noqa=False)) == ["FLX101"]
+    assert codes(lint_source(patched, "t.py", DEFAULT, line_noqa=False)) == ["FLX101"]
 
 
 def test_noqa_for_another_code_does_not_suppress():
@@ -92,7 +92,9 @@ def test_file_level_noqa():
     assert codes(lint_source("# fluxloop-lint: noqa\n" + WRONG, "t.py", DEFAULT)) == []
     assert codes(lint_source(WRONG + "# fluxloop-lint: noqa: FLX101\n", "t.py", DEFAULT)) == []
     assert codes(lint_source(WRONG + "# fluxloop-lint: noqa: FLX105\n", "t.py", DEFAULT)) == ["FLX101"]
-    assert codes(lint_source(b"# fluxloop-lint: noqa\n" + WRONG.encode(), "t.py", DEFAULT, honour_noqa=False)) == [
+    # Always honoured, also by the flake8 plugin, which leaves line `# noqa` to flake8.
+    assert codes(lint_source(b"# fluxloop-lint: noqa\n" + WRONG.encode(), "t.py", DEFAULT, line_noqa=False)) == []
+    assert codes(lint_source(WRONG + "# fluxloop-lint: noqa: FLX105\n", "t.py", DEFAULT, line_noqa=False)) == [
         "FLX101"
     ]
 

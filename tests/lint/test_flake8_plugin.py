@@ -12,10 +12,7 @@ from pathlib import Path
 import pytest
 
 from fluxloop_lint import __version__
-from fluxloop_lint.config import FileConfig
-from fluxloop_lint.flake8_plugin import PluginOptions, build_settings, default_settings
 from fluxloop_lint.rules import ALL_RULES
-from fluxloop_lint.types import LintSettings
 from tests.lint.cli_helpers import PLAIN, SYNTAX_ERROR, WRONG, WRONG_FINDING_LINE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -199,8 +196,13 @@ def test_a_bad_option_is_one_clear_error(tmp_path, setting, named):
 IMPORT_PROBE = """\
 import sys
 from flake8.main.cli import main
+arguments = sys.argv[1:]
+if arguments[:1] == ["--no-isolated"]:  # read configuration files (ours included)
+    arguments = arguments[1:]
+else:
+    arguments = ["--isolated", *arguments]
 try:
-    main(["--isolated", "-j", "1", *sys.argv[1:]])
+    main(["-j", "1", *arguments])
 except SystemExit:
     pass
 print("IMPORTED", sorted(name for name in ("libcst", "pydantic") if name in sys.modules))
@@ -222,12 +224,83 @@ def test_files_without_fluxloop_import_neither_libcst_nor_pydantic(tmp_path):
     assert _imported(tmp_path, "plain.py", "wrong.py") == "IMPORTED ['libcst']"
 
 
-def test_the_prefilter_default_is_the_configuration_default():
-    assert tuple(FileConfig().fluxloop_modules) == LintSettings().fluxloop_modules
+# --- the `[tool.fluxloop-lint]` table ------------------------------------------------------
+
+REGISTERED = '''\
+import acme_tracing
+from mypkg import register
 
 
-@pytest.mark.parametrize("extend_select", [(), ("FLX104",), ("FLX", "FLX1")])
-def test_settings_without_options_are_what_the_configuration_model_builds(extend_select):
-    options = PluginOptions(extend_select=extend_select)
-    assert not options.configured
-    assert default_settings(options) == build_settings(options)
+@acme_tracing.trace(name="lookup")
+@register
+def lookup(key: str) -> str:
+    return key
+'''
+
+CONFIGURED_PYPROJECT = """\
+[project]
+name = "configured"
+
+[tool.fluxloop-lint]
+fluxloop-modules = ["acme_tracing"]
+framework-decorators = { "mypkg.register" = "R" }
+per-file-ignores = { "legacy/*.py" = ["FLX101"] }
+"""
+
+
+def _configured_project(root: Path) -> None:
+    (root / "pyproject.toml").write_text(CONFIGURED_PYPROJECT)
+    for name in ("app.py", "pkg/deep/tools.py", "legacy/old.py"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(REGISTERED)
+
+
+def test_findings_with_a_configured_pyproject_equal_the_command_line(tmp_path):
+    _configured_project(tmp_path)
+    cli = cli_places(cwd=tmp_path)
+    assert {(path.relative_to(tmp_path).as_posix(), code) for path, _, _, code, _ in cli} == {
+        ("app.py", "FLX101"),
+        ("pkg/deep/tools.py", "FLX101"),
+    }
+    assert flake8_places(run_flake8(".", cwd=tmp_path, isolated=False), tmp_path) == cli
+    # From a subfolder, the pyproject above is found all the same.
+    assert flake8_places(run_flake8("deep", cwd=tmp_path / "pkg", isolated=False), tmp_path / "pkg") == {
+        place for place in cli if "deep" in place[0].parts
+    }
+
+
+def test_flake8_options_win_over_the_table(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.fluxloop-lint]\nfluxloop-modules = ["other_tracing"]\n')
+    (tmp_path / "custom.py").write_text(CUSTOM_SOURCE)
+    assert flake8_places(run_flake8(".", cwd=tmp_path, isolated=False), tmp_path) == set()
+    (tmp_path / ".flake8").write_text(
+        "[flake8]\nfluxloop-modules = acme_tracing\nfluxloop-framework-decorators = mypkg.tools.register=R\n"
+    )
+    places = flake8_places(run_flake8(".", cwd=tmp_path, isolated=False), tmp_path)
+    assert {place[1:4] for place in places} == {(5, 1, "FLX101")}
+
+
+def test_a_bad_table_is_one_clear_error_naming_the_file_and_key(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.fluxloop-lint]\nselect = ["FLX999"]\n')
+    (tmp_path / "plain.py").write_text(PLAIN)
+    completed = run_flake8(".", cwd=tmp_path, isolated=False)
+    assert completed.returncode != 0
+    assert "pyproject.toml: invalid value for 'select': unknown rule code 'FLX999'" in completed.stdout
+
+
+@pytest.mark.parametrize("marker", ["# fluxloop-lint: noqa", "# fluxloop-lint: noqa: FLX101"])
+def test_the_file_level_noqa_is_honoured(tmp_path, marker):
+    (tmp_path / "wrong.py").write_text(f"{marker}\n{WRONG}")
+    (tmp_path / "other.py").write_text(f"# fluxloop-lint: noqa: FLX105\n{WRONG}")
+    places = flake8_places(run_flake8(".", cwd=tmp_path), tmp_path)
+    assert {(place[0].name, place[3]) for place in places} == {("other.py", "FLX101")}
+    assert places == cli_places(cwd=tmp_path)
+
+
+def test_a_project_without_a_table_does_not_import_pydantic(tmp_path):
+    (tmp_path / "plain.py").write_text(PLAIN)
+    (tmp_path / "wrong.py").write_text(WRONG)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'plain'\n")
+    assert _imported(tmp_path, "--no-isolated", "plain.py", "wrong.py") == "IMPORTED ['libcst']"
+    (tmp_path / "pyproject.toml").write_text('[tool.fluxloop-lint]\nignore = ["FLX104"]\n')
+    assert _imported(tmp_path, "--no-isolated", "plain.py") == "IMPORTED ['pydantic']"
