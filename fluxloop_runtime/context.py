@@ -148,26 +148,22 @@ class FluxLoopContext:
     def pop_observation(self, observation: ObservationData | None = None) -> ObservationData | None:
         """End and record `observation` (default: the current one) and make its parent
         current again. Popping one that is not the current observation is logged as a
-        warning and still records it without corrupting the chain. Returns the observation."""
-        if not self.is_enabled():
-            return None
+        warning and still records it without corrupting the chain. Returns the observation,
+        or None when it is not recorded. The parent chain is unwound even when recording was
+        turned off since the push; only the recording depends on `is_enabled()`."""
+        recording = self.is_enabled()
         frame = current_frame.get()
         if observation is None:
             if frame is None or frame.context is not self or not isinstance(frame.observation, ObservationData):
-                logger.warning("FluxLoop: pop_observation() with no observation pushed in this task")
+                if recording:
+                    logger.warning("FluxLoop: pop_observation() with no observation pushed in this task")
                 return None
             observation = frame.observation
         found = frame
         while found is not None and found.context is self and found.observation is not observation:
             found = found.parent
-        if found is None or found.context is not self:
-            if observation.id not in self._recorded:
-                logger.warning(
-                    "FluxLoop: pop_observation(%r): not open in this task; recording it as it is",
-                    observation.name,
-                )
-        else:
-            if found is not frame:
+        if found is not None and found.context is self:
+            if found is not frame and recording:
                 logger.warning(
                     "FluxLoop: pop_observation(%r) while %r is the current observation; "
                     "observations opened inside it are left open",
@@ -175,6 +171,15 @@ class FluxLoopContext:
                     frame.observation.name if frame and frame.observation is not None else None,
                 )
             current_frame.set(found.parent)
+        elif recording and observation.id not in self._recorded:
+            logger.warning(
+                "FluxLoop: pop_observation(%r): not open in this task; recording it as it is",
+                observation.name,
+            )
+        if not recording:
+            if get_config().debug:
+                logger.debug("FluxLoop: observation %r not captured: %s", observation.name, self.why_not_recording())
+            return None
         if observation.end_time is None:
             observation.end_time = datetime.now(timezone.utc)
         self._record(observation)
