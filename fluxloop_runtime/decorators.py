@@ -38,6 +38,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _get_frame = current_frame.get
 _set_frame = current_frame.set
 _reset_frame = current_frame.reset
+_STREAM_TYPES = (GeneratorType, AsyncGeneratorType)  # built once, not on every call
 # Copies of two settings, read on every recorded call without a function call.
 _debug = get_config().debug
 _enabled = get_config().enabled
@@ -344,7 +345,7 @@ def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..
             recorder.finish(span, error=error)
             raise
         _reset_frame(token)
-        if isinstance(result, (GeneratorType, AsyncGeneratorType)):
+        if isinstance(result, _STREAM_TYPES):
             return _relay_returned_stream(recorder, result, span, inner)
         recorder.finish(span, result)
         return result
@@ -376,7 +377,7 @@ def _wrap_coroutine_function(func: Callable[..., Any], recorder: _Recorder) -> C
             recorder.finish(span, error=error)
             raise
         _reset_frame(token)
-        if isinstance(result, (GeneratorType, AsyncGeneratorType)):
+        if isinstance(result, _STREAM_TYPES):
             return _relay_returned_stream(recorder, result, span, inner)
         recorder.finish(span, result)
         return result
