@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 from .config import get_config
+from .failures import describe_error, recording_failed
 from .models import OBSERVATION_FIELDS, TRACE_FIELDS, ObservationData, ObservationType, TraceData
 from .serialization import json_line, model_record
 from .spans import Span
@@ -147,26 +148,22 @@ class FluxLoopContext:
     def pop_observation(self, observation: ObservationData | None = None) -> ObservationData | None:
         """End and record `observation` (default: the current one) and make its parent
         current again. Popping one that is not the current observation is logged as a
-        warning and still records it without corrupting the chain. Returns the observation."""
-        if not self.is_enabled():
-            return None
+        warning and still records it without corrupting the chain. Returns the observation,
+        or None when it is not recorded. The parent chain is unwound even when recording was
+        turned off since the push; only the recording depends on `is_enabled()`."""
+        recording = self.is_enabled()
         frame = current_frame.get()
         if observation is None:
             if frame is None or frame.context is not self or not isinstance(frame.observation, ObservationData):
-                logger.warning("FluxLoop: pop_observation() with no observation pushed in this task")
+                if recording:
+                    logger.warning("FluxLoop: pop_observation() with no observation pushed in this task")
                 return None
             observation = frame.observation
         found = frame
         while found is not None and found.context is self and found.observation is not observation:
             found = found.parent
-        if found is None or found.context is not self:
-            if observation.id not in self._recorded:
-                logger.warning(
-                    "FluxLoop: pop_observation(%r): not open in this task; recording it as it is",
-                    observation.name,
-                )
-        else:
-            if found is not frame:
+        if found is not None and found.context is self:
+            if found is not frame and recording:
                 logger.warning(
                     "FluxLoop: pop_observation(%r) while %r is the current observation; "
                     "observations opened inside it are left open",
@@ -174,6 +171,15 @@ class FluxLoopContext:
                     frame.observation.name if frame and frame.observation is not None else None,
                 )
             current_frame.set(found.parent)
+        elif recording and observation.id not in self._recorded:
+            logger.warning(
+                "FluxLoop: pop_observation(%r): not open in this task; recording it as it is",
+                observation.name,
+            )
+        if not recording:
+            if get_config().debug:
+                logger.debug("FluxLoop: observation %r not captured: %s", observation.name, self.why_not_recording())
+            return None
         if observation.end_time is None:
             observation.end_time = datetime.now(timezone.utc)
         self._record(observation)
@@ -183,6 +189,8 @@ class FluxLoopContext:
         return new_frame(self, None, None, None)
 
     def _record(self, observation: ObservationData) -> None:
+        """Hand `observation`'s line to the offline store, once. Never raises (it runs in
+        the user's `finally:`)."""
         if observation.id in self._recorded:
             if get_config().debug:
                 logger.debug("FluxLoop: %r already recorded; not writing it twice", observation.name)
@@ -190,7 +198,10 @@ class FluxLoopContext:
         self._recorded.add(observation.id)
         if get_config().debug:
             logger.debug("FluxLoop: pop %s %r (id=%s)", observation.type.value, observation.name, observation.id)
-        offline_store.add_observation(json_line(model_record(observation, OBSERVATION_FIELDS)))
+        try:
+            offline_store.add_observation(json_line(model_record(observation, OBSERVATION_FIELDS)))
+        except Exception as failure:  # noqa: BLE001 - see fluxloop_runtime.failures
+            recording_failed(f"observation {observation.name!r}", failure)
 
     def add_metadata(self, key: str, value: Any) -> None:
         """Add `key: value` to the trace's metadata."""
@@ -208,16 +219,20 @@ class FluxLoopContext:
             self.trace.user_id = user_id
 
     def finalize(self) -> None:
-        """End the trace: write its line to `traces.jsonl` and flush the offline store."""
+        """End the trace: write its line to `traces.jsonl` and flush the offline store.
+        Never raises."""
         if self._finalized:
             return
         self._finalized = True
         if not self.is_enabled():
             return
-        if self.trace.end_time is None:
-            self.trace.end_time = datetime.now(timezone.utc)
-        offline_store.add_trace(json_line(model_record(self.trace, TRACE_FIELDS)))
-        offline_store.flush()
+        try:
+            if self.trace.end_time is None:
+                self.trace.end_time = datetime.now(timezone.utc)
+            offline_store.add_trace(json_line(model_record(self.trace, TRACE_FIELDS)))
+            offline_store.flush()
+        except Exception as failure:  # noqa: BLE001 - see fluxloop_runtime.failures
+            recording_failed(f"trace {self.trace.name!r}", failure)
 
 
 class instrument:
@@ -231,7 +246,8 @@ class instrument:
     the active trace's always opens a new root.
 
     Leaving the block in another `contextvars.Context` than the one it was entered in
-    (a stream closed from another task) is logged at debug level, never raised.
+    (a stream closed from another task) is logged at debug level, never raised; so is a
+    failure to record: the block's own exception, if any, is what propagates.
     """
 
     def __init__(
@@ -312,11 +328,14 @@ class instrument:
                 current_frame.set(self._previous)
         span = self._span
         if span is not None:
-            span.end_ns = time.time_ns()
-            if exc is not None and not isinstance(exc, GeneratorExit):
-                span.error = str(exc) or type(exc).__name__
-                span.metadata["error_type"] = type(exc).__name__
-            offline_store.add_observation(span.to_line())
+            try:
+                span.end_ns = time.time_ns()
+                if exc is not None and not isinstance(exc, GeneratorExit):
+                    span.error = describe_error(exc)
+                    span.metadata["error_type"] = type(exc).__name__
+                offline_store.add_observation(span.to_line())
+            except Exception as failure:  # noqa: BLE001 - the block's own exception goes on
+                recording_failed(f"instrument({self.name!r})", failure)
         if self._root is not None:
             self._root.finalize()
 

@@ -10,7 +10,8 @@ With no active context a call costs one `ContextVar.get()`. Recorded calls keep 
 arguments (less `self`/`cls`) as input and the return value as output; a stream (a generator
 or async generator, returned or produced) keeps its observation open until it is exhausted,
 closed or fails, and records its items up to `max_stream_items`. Errors are recorded (message
-and type) and the same exception propagates.
+and type) and the same exception propagates; a failure of the recording itself never changes
+what the call returns or raises (`fluxloop_runtime.failures`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 
 from .config import RuntimeConfig, get_config, on_change
 from .context import Frame, current_frame, new_frame
+from .failures import describe_error, recording_failed
 from .models import ObservationType
 from .spans import Span
 from .storage import offline_store
@@ -36,6 +38,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _get_frame = current_frame.get
 _set_frame = current_frame.set
 _reset_frame = current_frame.reset
+_STREAM_TYPES = (GeneratorType, AsyncGeneratorType)  # built once, not on every call
 # Copies of two settings, read on every recorded call without a function call.
 _debug = get_config().debug
 _enabled = get_config().enabled
@@ -164,24 +167,31 @@ class _Recorder:
         return span
 
     def finish(self, span: Span, output: Any = None, error: BaseException | None = None) -> None:
-        """End `span` with `output` or `error` and hand its line to the offline store."""
-        span.end_ns = time.time_ns()
-        if error is not None:
-            span.error = str(error) or type(error).__name__
-            span.metadata["error_type"] = type(error).__name__
-        elif self.capture_output:
-            span.output = output
-            if self.capture_tokens and isinstance(output, dict):
-                _copy_token_usage(span, output.get("usage"))
-        if _debug:
-            logger.debug("FluxLoop: pop %s %r (id=%s)", self.type, self.name, span.id)
-        offline_store.add_observation(span.to_line())
+        """End `span` with `output` or `error` and hand its line to the offline store.
+        Never raises: the user's result or exception is what the call ends with."""
+        try:
+            span.end_ns = time.time_ns()
+            if error is not None:
+                span.error = describe_error(error)
+                span.metadata["error_type"] = type(error).__name__
+            elif self.capture_output:
+                span.output = output
+                if self.capture_tokens and isinstance(output, dict):
+                    _copy_token_usage(span, output.get("usage"))
+            if _debug:
+                logger.debug("FluxLoop: pop %s %r (id=%s)", self.type, self.name, span.id)
+            offline_store.add_observation(span.to_line())
+        except Exception as failure:  # noqa: BLE001 - see fluxloop_runtime.failures
+            recording_failed(f"{self.type} {self.name!r}", failure)
 
     def finish_stream(self, span: Span, items: list[Any], dropped: int, closed: bool) -> None:
-        if dropped:
-            span.metadata["stream_items_dropped"] = dropped
-        if closed:
-            span.metadata["stream_closed_early"] = True
+        try:
+            if dropped:
+                span.metadata["stream_items_dropped"] = dropped
+            if closed:
+                span.metadata["stream_closed_early"] = True
+        except Exception as failure:  # noqa: BLE001 - metadata replaced by the user's code
+            recording_failed(f"{self.type} {self.name!r}", failure)
         self.finish(span, items)
 
 
@@ -335,7 +345,7 @@ def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..
             recorder.finish(span, error=error)
             raise
         _reset_frame(token)
-        if isinstance(result, (GeneratorType, AsyncGeneratorType)):
+        if isinstance(result, _STREAM_TYPES):
             return _relay_returned_stream(recorder, result, span, inner)
         recorder.finish(span, result)
         return result
@@ -367,7 +377,7 @@ def _wrap_coroutine_function(func: Callable[..., Any], recorder: _Recorder) -> C
             recorder.finish(span, error=error)
             raise
         _reset_frame(token)
-        if isinstance(result, (GeneratorType, AsyncGeneratorType)):
+        if isinstance(result, _STREAM_TYPES):
             return _relay_returned_stream(recorder, result, span, inner)
         recorder.finish(span, result)
         return result

@@ -2,8 +2,11 @@
 
 import asyncio
 import json
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 import fluxloop_runtime as fluxloop
 
@@ -61,6 +64,19 @@ def test_a_thousand_concurrent_tasks_under_gather(store):
     check_tree(assert_whole_lines(store), 1000, str(context.trace.id))
 
 
+def test_create_task(store):
+    async def main():
+        with fluxloop.instrument("tasks") as context:
+            tasks = [asyncio.create_task(worker(task)) for task in range(100)]
+            await asyncio.gather(*tasks)
+        return context
+
+    context = asyncio.run(main())
+    fluxloop.flush()
+    check_tree(assert_whole_lines(store), 100, str(context.trace.id))
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.TaskGroup is new in Python 3.11")
 def test_create_task_and_task_group(store):
     async def main():
         with fluxloop.instrument("tasks") as context:

@@ -174,3 +174,25 @@ def test_one_instrument_object_can_be_entered_again(store):
         assert get_current_context() is context
     assert [t["name"] for t in store.traces()] == ["run", "again"]
     assert [o["name"] for o in store.observations()] == ["again"]
+
+
+def test_pop_after_disabling_unwinds_the_parent_chain_and_records_nothing(store, caplog):
+    @fluxloop.tool
+    def t(x):
+        return x
+
+    with fluxloop.instrument("run") as context:
+        m3 = observation("m3")
+        context.push_observation(m3)
+        fluxloop.configure(enabled=False)
+        with caplog.at_level(logging.WARNING, logger="fluxloop_runtime"):
+            assert context.pop_observation(m3) is None
+            context.push_observation(observation("skipped"))  # not pushed while disabled
+            assert context.pop_observation() is None
+        assert caplog.records == []
+        assert context.current_observation() is None
+        fluxloop.configure(enabled=True)
+        assert t(9) == 9
+    [recorded] = store.observations()
+    assert recorded["name"] == "t"
+    assert "parent_observation_id" not in recorded
