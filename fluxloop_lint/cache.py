@@ -75,13 +75,18 @@ class ResultCache:
             return {}
         return entries if isinstance(entries, dict) else {}
 
-    def get(self, relative_path: str, display_path: str, key: str) -> FileResult | None:
+    def get(
+        self, relative_path: str, display_path: str, key: str, fixing: bool = False, unsafe_fixes: bool = False
+    ) -> FileResult | None:
+        """The cached result, or None; when `fixing`, None also when a cached finding's fix applies
+        (the engine must run to produce the fixed file)."""
         entry = self._entries.get(relative_path)
         try:
             if entry is not None and entry["key"] == key:
                 findings = tuple(_finding_from_json(display_path, item) for item in entry["findings"])
-                self.hits += 1
-                return FileResult(path=display_path, findings=findings)
+                if not (fixing and any(finding.fix is not None and finding.fix.applies(unsafe_fixes) for finding in findings)):
+                    self.hits += 1
+                    return FileResult(path=display_path, findings=findings)
         except (KeyError, TypeError, ValueError):
             self._entries.pop(relative_path, None)
         self.misses += 1

@@ -23,9 +23,7 @@ INFORMATION_URI = "https://github.com/fluxloop/fluxloop-lint"
 
 
 def _applies(finding: Finding, unsafe_fixes: bool) -> bool:
-    from fluxloop_lint.runner import fix_applies
-
-    return fix_applies(finding, unsafe_fixes)
+    return finding.fix is not None and finding.fix.applies(unsafe_fixes)
 
 
 def _plural(count: int, word: str) -> str:

@@ -18,7 +18,7 @@ from fluxloop_lint.cache import ResultCache, cache_key
 from fluxloop_lint.config import ConfigError, Configuration
 from fluxloop_lint.files import FileWalker, read_bytes, relative_posix, write_atomically
 from fluxloop_lint.prefilter import mentions_fluxloop
-from fluxloop_lint.types import Applicability, FileResult, Finding, LintSettings, Position
+from fluxloop_lint.types import FileResult, Finding, LintSettings, Position
 
 # Below this many files that need the engine, worker start-up costs more than it saves.
 PARALLEL_THRESHOLD = 8
@@ -56,13 +56,6 @@ class RunReport:
     @property
     def errors(self) -> list[tuple[str, str]]:
         return [(linted.result.path, error) for linted in self.files for error in linted.result.errors]
-
-
-def fix_applies(finding: Finding, unsafe_fixes: bool) -> bool:
-    """True when `--fix` would apply this finding's fix under the given settings."""
-    if finding.fix is None:
-        return False
-    return finding.fix.applicability is Applicability.SAFE or unsafe_fixes
 
 
 def unreadable(path: str, error: OSError) -> FileResult:
@@ -165,11 +158,8 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
         if cache is not None:
             relative = relative_posix(path, configuration.project_root)
             key = cache_key(source, settings)
-            cached = cache.get(relative, path, key)
-            needs_fixing = cached is not None and any(
-                fix_applies(finding, settings.unsafe_fixes) for finding in cached.findings
-            )
-            if cached is not None and not (options.fix and needs_fixing):
+            cached = cache.get(relative, path, key, fixing=options.fix, unsafe_fixes=settings.unsafe_fixes)
+            if cached is not None:
                 results.append(cached)
                 continue
             keys[path] = (relative, key)

@@ -57,6 +57,10 @@ class Fix:
     message: str
     edits: tuple[Edit, ...] = ()
 
+    def applies(self, unsafe_fixes: bool) -> bool:
+        """True when `--fix` applies this fix: safe ones always, unsafe ones with `--unsafe-fixes`."""
+        return self.applicability is Applicability.SAFE or unsafe_fixes
+
 
 @dataclass(frozen=True)
 class Finding:
