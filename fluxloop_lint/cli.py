@@ -23,8 +23,8 @@ import click
 from fluxloop_lint import __version__, output
 from fluxloop_lint.config import SELECTOR, CommandLineOverrides, ConfigError, load_configuration
 from fluxloop_lint.files import MissingPathError
-from fluxloop_lint.runner import RunOptions, RunReport, lint_paths, lint_stdin
-from fluxloop_lint.types import FixStrategy
+from fluxloop_lint.runner import lint_paths, lint_stdin
+from fluxloop_lint.types import FixStrategy, RunOptions, RunReport
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1

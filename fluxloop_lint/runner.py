@@ -12,50 +12,17 @@ import sys
 import traceback
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fluxloop_lint.cache import ResultCache, cache_key
 from fluxloop_lint.config import ConfigError, Configuration
 from fluxloop_lint.files import FileWalker, read_bytes, relative_posix, write_atomically
 from fluxloop_lint.prefilter import mentions_fluxloop
-from fluxloop_lint.types import FileResult, Finding, LintSettings, Position
+from fluxloop_lint.types import FileResult, Finding, LintedFile, LintSettings, Position, RunOptions, RunReport
 
 # Below this many files that need the engine, worker start-up costs more than it saves.
 PARALLEL_THRESHOLD = 8
 PROGRESS_THRESHOLD = 200
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    fix: bool = False  # compute fixes (for --fix and --diff)
-    write: bool = False  # write fixed files back (--fix without --diff)
-    use_cache: bool = True
-    show_progress: bool = False
-    debug: bool = False
-
-
-@dataclass(frozen=True)
-class LintedFile:
-    """One file's result, with its original content when a fix changed it (for `--diff`)."""
-
-    result: FileResult
-    original: bytes | None = None
-    written: bool = False
-
-
-@dataclass
-class RunReport:
-    files: list[LintedFile] = field(default_factory=list)
-    checked: int = 0  # files read
-    parsed: int = 0  # files that mentioned FluxLoop (or came from the cache)
-
-    @property
-    def findings(self) -> list[Finding]:
-        return [finding for linted in self.files for finding in linted.result.findings]
-
-    @property
-    def errors(self) -> list[tuple[str, str]]:
-        return [(linted.result.path, error) for linted in self.files for error in linted.result.errors]
 
 
 def unreadable(path: str, error: OSError) -> FileResult:

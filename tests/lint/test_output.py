@@ -65,3 +65,12 @@ def test_output_does_not_import_the_runner() -> None:
         "assert 'fluxloop_lint.runner' not in sys.modules, 'output imported the runner'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_run_types_live_in_types_module() -> None:
+    """The command line and the runner share these; they belong with the other data types."""
+    from fluxloop_lint import types
+
+    report = types.RunReport([types.LintedFile(types.FileResult("a.py", errors=("cannot read",)))])
+    assert report.errors == [("a.py", "cannot read")] and report.findings == []
+    assert {cls.__module__ for cls in (types.RunOptions, types.LintedFile, types.RunReport)} == {"fluxloop_lint.types"}
