@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from fluxloop_lint import __version__
+from fluxloop_lint.files import write_atomically
 from fluxloop_lint.output import finding_to_json
 from fluxloop_lint.types import Applicability, Edit, FileResult, Finding, Fix, LintSettings, Position
 
@@ -110,9 +109,6 @@ class ResultCache:
             gitignore = self.folder / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# Automatically created by fluxloop-lint.\n*\n", encoding="utf-8")
-            descriptor, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(self._entries, handle, separators=(",", ":"))
-            os.replace(temporary, self.file)
+            write_atomically(str(self.file), json.dumps(self._entries, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass

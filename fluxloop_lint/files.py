@@ -189,13 +189,24 @@ def read_bytes(path: str) -> bytes:
         return handle.read()
 
 
+def _default_mode() -> int:
+    """The permission bits a new file gets (0o666 less the umask), as `open()` would give it."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomically(path: str, content: bytes) -> None:
     """Replace the file's content: a temporary file in the same folder, then `os.replace`.
 
-    The new file gets the old one's permission bits, so an executable script stays executable.
+    The new file gets the old one's permission bits, so an executable script stays executable;
+    a file that did not exist gets the default ones.
     """
     target = Path(path)
-    mode = stat.S_IMODE(target.stat().st_mode)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = _default_mode()
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
