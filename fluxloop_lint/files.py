@@ -9,6 +9,7 @@ the command line are always linted.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -184,9 +185,12 @@ def relative_posix(path: Path | str, root: Path) -> str:
         return absolute.as_posix()
 
 
-def read_bytes(path: str) -> bytes:
+def read_file(path: str) -> tuple[bytes, tuple[int, int]]:
+    """The file's content and identity (device, inode), the same for every path that reaches
+    the file (through symlinks or hard links); from the open file, so it costs no extra lookup."""
     with open(path, "rb") as handle:
-        return handle.read()
+        status = os.fstat(handle.fileno())
+        return handle.read(), (status.st_dev, status.st_ino)
 
 
 def _default_mode() -> int:
@@ -199,14 +203,19 @@ def _default_mode() -> int:
 def write_atomically(path: str, content: bytes) -> None:
     """Replace the file's content: a temporary file in the same folder, then `os.replace`.
 
-    The new file gets the old one's permission bits, so an executable script stays executable;
-    a file that did not exist gets the default ones.
+    A symlink is followed: the file it points to is rewritten and the link stays a link. The
+    new file gets the old one's permission bits, so an executable script stays executable; a
+    file that did not exist gets the default ones. A read-only file is refused
+    (PermissionError), though `os.replace` could replace it.
     """
-    target = Path(path)
+    target = Path(os.path.realpath(path))
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = _default_mode()
+    else:
+        if not mode & 0o222 or not os.access(target, os.W_OK):
+            raise PermissionError(errno.EACCES, "the file is read-only", path)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:

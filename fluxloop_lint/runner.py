@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from fluxloop_lint.cache import ResultCache, cache_key
 from fluxloop_lint.config import ConfigError, Configuration
-from fluxloop_lint.files import FileWalker, read_bytes, relative_posix, write_atomically
+from fluxloop_lint.files import FileWalker, read_file, relative_posix, write_atomically
 from fluxloop_lint.prefilter import mentions_fluxloop
 from fluxloop_lint.types import FileResult, Finding, LintedFile, LintSettings, Position, RunOptions, RunReport
 
@@ -100,7 +100,7 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
         excludes=configuration.excludes,
         respect_gitignore=configuration.file.respect_gitignore,
     )
-    seen: set[str] = set()
+    seen: set[tuple[int, int]] = set()  # files already read, by identity: one file reached by two paths is linted once
     report = RunReport()
     cache = ResultCache(configuration.project_root) if options.use_cache else None
     jobs: list[_Job] = []
@@ -109,15 +109,16 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
     sources: dict[str, bytes] = {}
     modules = configuration.base_settings.fluxloop_modules
     for path in walker.walk(paths):
-        if path in seen:
-            continue
-        seen.add(path)
-        report.checked += 1
         try:
-            source = read_bytes(path)
+            source, identity = read_file(path)
         except OSError as error:
+            report.checked += 1
             results.append(unreadable(path, error))
             continue
+        if identity in seen:
+            continue
+        seen.add(identity)
+        report.checked += 1
         if not mentions_fluxloop(source, modules):
             continue
         report.parsed += 1

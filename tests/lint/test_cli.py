@@ -137,6 +137,45 @@ def test_fix_keeps_a_latin1_coding_cookie_file_in_latin1(tmp_path: Path) -> None
     assert path.read_bytes() == expected.encode("latin-1")
 
 
+def test_fix_through_a_symlink_rewrites_the_target_and_keeps_the_link(tmp_path: Path) -> None:
+    target = write(tmp_path, "real/tools.py", WRONG)
+    target.chmod(0o640)
+    link = tmp_path / "tools_link.py"
+    link.symlink_to(target)
+    result = run_cli("--no-cache", "--fix", "tools_link.py", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_text() == RIGHT
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_file_reached_by_two_paths_is_linted_and_fixed_once(tmp_path: Path) -> None:
+    target = write(tmp_path, "pkg/tools.py", WRONG)
+    (tmp_path / "pkg/alias.py").symlink_to("tools.py")
+    check = run_cli("--no-cache", "pkg", "pkg/tools.py", cwd=tmp_path)
+    assert check.exit_code == 1
+    assert len([line for line in check.stdout.splitlines() if " FLX101 " in line]) == 1, check.stdout
+
+    fix = run_cli("--no-cache", "--fix", "pkg", cwd=tmp_path)
+    assert fix.exit_code == 0, fix.stdout + fix.stderr
+    assert "Found 1 problem (1 fixed, 0 remaining)." in fix.stdout
+    assert fix.stdout.count("Fixed ") == 1
+    assert target.read_text() == RIGHT and (tmp_path / "pkg/alias.py").is_symlink()
+
+
+def test_fix_on_a_read_only_file_is_one_line_exit_2_and_the_others_are_fixed(tmp_path: Path) -> None:
+    """Exit 2, as for any file the run could not handle: the user must act on it."""
+    locked = write(tmp_path, "a_locked.py", WRONG)
+    locked.chmod(0o444)
+    other = write(tmp_path, "b_other.py", WRONG)
+    result = run_cli("--no-cache", "--fix", ".", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == "fluxloop-lint: error: a_locked.py: cannot write the fixed file: the file is read-only\n"
+    assert locked.read_text() == WRONG and stat.S_IMODE(locked.stat().st_mode) == 0o444
+    assert other.read_text() == RIGHT
+
+
 # --- diff -----------------------------------------------------------------------------------
 
 
