@@ -149,7 +149,7 @@ class FileWalker:
         """Yield the files to lint, as display paths (the path given joined with what is below)."""
         for given in paths:
             path = Path(given)
-            if not path.exists():
+            if not path.exists() and not path.is_symlink():  # a dangling symlink is reported when read
                 raise MissingPathError(f"{given}: no such file or directory")
             if not path.is_dir():
                 yield given
@@ -183,6 +183,10 @@ def relative_posix(path: Path | str, root: Path) -> str:
         return absolute.relative_to(root).as_posix()
     except ValueError:
         return absolute.as_posix()
+
+
+def is_dangling_symlink(path: str) -> bool:
+    return os.path.islink(path) and not os.path.exists(path)
 
 
 def read_file(path: str) -> tuple[bytes, tuple[int, int]]:

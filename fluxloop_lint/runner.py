@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from fluxloop_lint.cache import ResultCache, cache_key
 from fluxloop_lint.config import ConfigError, Configuration
-from fluxloop_lint.files import FileWalker, read_file, relative_posix, write_atomically
+from fluxloop_lint.files import FileWalker, is_dangling_symlink, read_file, relative_posix, write_atomically
 from fluxloop_lint.prefilter import mentions_fluxloop
 from fluxloop_lint.types import FileResult, Finding, LintedFile, LintSettings, Position, RunOptions, RunReport
 
@@ -25,8 +25,14 @@ PARALLEL_THRESHOLD = 8
 PROGRESS_THRESHOLD = 200
 
 
-def unreadable(path: str, error: OSError) -> FileResult:
-    """An unreadable file, reported like a file that does not parse, so the run goes on."""
+def unreadable(path: str, error: OSError, settings: LintSettings) -> FileResult:
+    """An unreadable file, reported like a file that does not parse (FLX001, when the file's
+    settings enable it), so the run goes on."""
+    from fluxloop_lint.engine import enabled_rules  # only on this error path
+    from fluxloop_lint.rules.flx001_syntax_error import SyntaxErrorRule
+
+    if SyntaxErrorRule not in enabled_rules(settings.select, settings.extend_select, settings.ignore):
+        return FileResult(path=path)
     reason = error.strerror or str(error)
     finding = Finding("FLX001", f"cannot read the file: {reason}", path, Position(1, 1), Position(1, 1))
     return FileResult(path=path, findings=(finding,))
@@ -108,12 +114,16 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
     results: list[FileResult] = []
     sources: dict[str, bytes] = {}
     modules = configuration.base_settings.fluxloop_modules
+    named = set(paths)
     for path in walker.walk(paths):
         try:
             source, identity = read_file(path)
         except OSError as error:
+            # A dangling symlink found by walking (an editor's lock file `.#name.py`) is not a file.
+            if path not in named and is_dangling_symlink(path):
+                continue
             report.checked += 1
-            results.append(unreadable(path, error))
+            results.append(unreadable(path, error, configuration.settings_for(path)))
             continue
         if identity in seen:
             continue

@@ -377,9 +377,37 @@ def test_fix_leaves_files_that_do_not_parse_untouched(project: Path) -> None:
 
 def test_an_unreadable_file_is_reported_and_the_run_goes_on(project: Path) -> None:
     (project / "agent/dangling.py").symlink_to(project / "nowhere.py")
-    result = run_cli("agent", cwd=project)
+    result = run_cli("agent/dangling.py", "agent", cwd=project)
     assert result.exit_code == 1
     assert "agent/dangling.py:1:1: FLX001 cannot read the file: No such file or directory" in result.stdout
+    assert "agent/tools.py:" in result.stdout
+
+
+def test_dangling_symlinks_found_by_walking_are_skipped(project: Path) -> None:
+    """Emacs keeps a lock `.#tools.py -> user@host.1234`, a symlink to nowhere, while editing."""
+    (project / "agent/.#tools.py").symlink_to("root@host.1234:1700000000")
+    result = run_cli("agent", cwd=project)
+    assert result.exit_code == 1
+    assert "FLX001" not in result.stdout and ".#tools.py" not in result.stdout
+    assert "agent/tools.py:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("configuration", "options"),
+    [
+        ("", ["--ignore", "FLX001"]),
+        ("", ["--select", "FLX101"]),
+        ('per-file-ignores = { "agent/dangling.py" = ["FLX001"] }\n', []),
+    ],
+)
+def test_an_unreadable_file_follows_the_selection_of_flx001(
+    project: Path, configuration: str, options: list[str]
+) -> None:
+    write(project, "pyproject.toml", "[tool.fluxloop-lint]\n" + configuration)
+    (project / "agent/dangling.py").symlink_to(project / "nowhere.py")
+    result = run_cli(*options, "agent/dangling.py", "agent", cwd=project)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "dangling.py" not in result.stdout and "FLX001" not in result.stdout
     assert "agent/tools.py:" in result.stdout
 
 
