@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -94,27 +94,68 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts) + r"\Z")
 
 
-def matches_glob(pattern: str, relative_path: str) -> bool:
-    """True when `relative_path` (posix, relative to the project root) matches `pattern`.
+_GLOB_CHARACTERS = frozenset("*?[")
 
-    As in Ruff and `.gitignore`: a pattern without `/` matches any single path component (so
-    `tests` or `*_pb2.py` match at any depth); a pattern with `/` matches the path from the
-    project root. A pattern that matches a folder matches everything inside it.
+
+@dataclass(frozen=True)
+class GlobSet:
+    """Globs compiled once, matched as in Ruff and `.gitignore`.
+
+    A pattern without `/` matches any single path component (so `tests` or `*_pb2.py` match
+    at any depth): literal ones by a set lookup, the others by a regex. A pattern with `/`
+    matches the path from the project root. A pattern that matches a folder matches
+    everything inside it.
     """
-    pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    pattern = pattern.rstrip("/")
-    components = relative_path.split("/")
-    if "/" not in pattern:
-        regex = _glob_regex(pattern)
-        return any(regex.match(component) for component in components)
-    regex = _glob_regex(pattern.lstrip("/"))
-    return any(regex.match("/".join(components[:end])) for end in range(1, len(components) + 1))
+
+    names: frozenset[str] = frozenset()
+    name_globs: tuple[re.Pattern[str], ...] = ()
+    path_globs: tuple[re.Pattern[str], ...] = ()
+
+    @classmethod
+    def compile(cls, patterns: Iterable[str]) -> GlobSet:
+        names, name_globs, path_globs = set(), [], []
+        for pattern in patterns:
+            pattern = pattern.strip()
+            if pattern.startswith("./"):
+                pattern = pattern[2:]
+            pattern = pattern.rstrip("/")
+            if "/" in pattern:
+                path_globs.append(_glob_regex(pattern.lstrip("/")))
+            elif _GLOB_CHARACTERS.isdisjoint(pattern):
+                names.add(pattern)
+            else:
+                name_globs.append(_glob_regex(pattern))
+        return cls(frozenset(names), tuple(name_globs), tuple(path_globs))
+
+    def matches_component(self, name: str, relative_path: str | None) -> bool:
+        """True when a path whose parent folders did not match does: only its last component
+        `name`, and its whole `relative_path` (needed only when there are patterns with `/`)."""
+        if name in self.names or any(glob.match(name) for glob in self.name_globs):
+            return True
+        return relative_path is not None and any(glob.match(relative_path) for glob in self.path_globs)
+
+    def matches(self, relative_path: str) -> bool:
+        """True when `relative_path` (posix, relative to the project root) or a folder above it matches."""
+        components = relative_path.split("/")
+        return any(
+            self.matches_component(component, "/".join(components[: index + 1]))
+            for index, component in enumerate(components)
+        )
 
 
-def _git_ignored(directory: Path) -> set[Path] | None:
-    """Ignored, untracked paths under `directory` according to git (folders as one entry).
+@lru_cache(maxsize=256)
+def _single_glob(pattern: str) -> GlobSet:
+    return GlobSet.compile((pattern,))
+
+
+def matches_glob(pattern: str, relative_path: str) -> bool:
+    """True when `relative_path` (posix, relative to the project root) matches `pattern` (see GlobSet)."""
+    return _single_glob(pattern).matches(relative_path)
+
+
+def _git_ignored(directory: str) -> set[str] | None:
+    """Ignored, untracked paths under `directory` according to git (folders as one entry), as
+    `os.path.join(directory, ...)` normalized, the form the walker builds.
 
     None when `directory` is not inside a git work tree or git is not available.
     """
@@ -130,7 +171,7 @@ def _git_ignored(directory: Path) -> set[Path] | None:
     if completed.returncode != 0:
         return None
     entries = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return {(directory / entry.rstrip("/")).resolve() for entry in entries if entry}
+    return {os.path.normpath(os.path.join(directory, entry.rstrip("/"))) for entry in entries if entry}
 
 
 @dataclass(frozen=True)
@@ -141,9 +182,13 @@ class FileWalker:
     excludes: tuple[str, ...] = DEFAULT_EXCLUDES
     respect_gitignore: bool = True
 
-    def is_excluded(self, path: Path) -> bool:
-        relative = relative_posix(path, self.project_root)
-        return any(matches_glob(pattern, relative) for pattern in self.excludes)
+    @cached_property
+    def _excluded(self) -> GlobSet:
+        return GlobSet.compile(self.excludes)
+
+    def is_excluded(self, path: Path | str) -> bool:
+        """True when the path or a folder above it (up to the project root) is excluded."""
+        return self._excluded.matches(relative_posix(path, self.project_root))
 
     def walk(self, paths: Iterable[str]) -> Iterator[str]:
         """Yield the files to lint, as display paths (the path given joined with what is below)."""
@@ -157,23 +202,23 @@ class FileWalker:
             yield from self._walk_directory(given)
 
     def _walk_directory(self, given: str) -> Iterator[str]:
-        ignored = _git_ignored(Path(given)) if self.respect_gitignore else None
+        # os.walk prunes excluded folders, so each path needs testing only on its last component
+        # (and, for patterns with `/`, on its path from the project root).
+        excluded = self._excluded
+        ignored = _git_ignored(given) if self.respect_gitignore else None
         for folder, subfolders, names in os.walk(given):
-            folder_path = Path(folder)
-            kept = []
-            for name in sorted(subfolders):
-                child = folder_path / name
-                if self.is_excluded(child) or (ignored and child.resolve() in ignored):
-                    continue
-                kept.append(name)
-            subfolders[:] = kept
+            folder_relative = relative_posix(folder, self.project_root) if excluded.path_globs else None
+
+            def keep(name: str) -> bool:
+                relative = None if folder_relative is None else f"{folder_relative}/{name}"
+                if excluded.matches_component(name, relative):
+                    return False
+                return not ignored or os.path.normpath(os.path.join(folder, name)) not in ignored
+
+            subfolders[:] = [name for name in sorted(subfolders) if keep(name)]
             for name in sorted(names):
-                if not name.endswith(PYTHON_SUFFIXES):
-                    continue
-                child = folder_path / name
-                if self.is_excluded(child) or (ignored and child.resolve() in ignored):
-                    continue
-                yield os.path.normpath(os.path.join(folder, name))
+                if name.endswith(PYTHON_SUFFIXES) and keep(name):
+                    yield os.path.normpath(os.path.join(folder, name))
 
 
 def relative_posix(path: Path | str, root: Path) -> str:
