@@ -128,6 +128,11 @@ def cli() -> None:
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when files were fixed, even if nothing remains.")
 @click.option("--config", "config_path", metavar="PATH", help="Read the configuration from this file.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply the excludes to paths named on the command line too (for pre-commit, which names every file).",
+)
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from standard input (`-`).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("--show-fixes", is_flag=True, help="Show each finding's fix, and the files --fix rewrote.")
@@ -148,6 +153,7 @@ def check(
     exit_non_zero_on_fix: bool,
     config_path: str | None,
     no_cache: bool,
+    force_exclude: bool,
     stdin_filename: str | None,
     quiet: bool,
     show_fixes: bool,
@@ -173,6 +179,7 @@ def check(
         use_cache=not no_cache and not reading_stdin,
         show_progress=not quiet,
         debug=debug,
+        force_exclude=force_exclude,
     )
     if reading_stdin:
         source = sys.stdin.buffer.read()

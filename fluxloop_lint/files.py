@@ -190,12 +190,14 @@ class FileWalker:
         """True when the path or a folder above it (up to the project root) is excluded."""
         return self._excluded.matches(relative_posix(path, self.project_root))
 
-    def walk(self, paths: Iterable[str]) -> Iterator[str]:
+    def walk(self, paths: Iterable[str], force_exclude: bool = False) -> Iterator[str]:
         """Yield the files to lint, as display paths (the path given joined with what is below)."""
         for given in paths:
             path = Path(given)
             if not path.exists() and not path.is_symlink():  # a dangling symlink is reported when read
                 raise MissingPathError(f"{given}: no such file or directory")
+            if force_exclude and self.is_excluded(path):
+                continue
             if not path.is_dir():
                 yield given
                 continue

@@ -100,12 +100,16 @@ class _Progress:
             sys.stderr.flush()
 
 
-def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunOptions) -> RunReport:
-    walker = FileWalker(
+def _walker(configuration: Configuration) -> FileWalker:
+    return FileWalker(
         project_root=configuration.project_root,
         excludes=configuration.excludes,
         respect_gitignore=configuration.file.respect_gitignore,
     )
+
+
+def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunOptions) -> RunReport:
+    walker = _walker(configuration)
     seen: set[tuple[int, int]] = set()  # files already read, by identity: one file reached by two paths is linted once
     report = RunReport()
     cache = ResultCache(configuration.project_root) if options.use_cache else None
@@ -115,7 +119,7 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
     sources: dict[str, bytes] = {}
     modules = configuration.base_settings.fluxloop_modules
     named = set(paths)
-    for path in walker.walk(paths):
+    for path in walker.walk(paths, force_exclude=options.force_exclude):
         try:
             source, identity = read_file(path)
         except OSError as error:
@@ -165,7 +169,8 @@ def lint_stdin(source: bytes, filename: str, configuration: Configuration, optio
     """Lint text read from standard input, named `filename` in messages and for settings."""
     report = RunReport(checked=1)
     settings = configuration.settings_for(filename)
-    if not mentions_fluxloop(source, settings.fluxloop_modules):
+    excluded = options.force_exclude and _walker(configuration).is_excluded(filename)
+    if excluded or not mentions_fluxloop(source, settings.fluxloop_modules):
         report.files.append(LintedFile(FileResult(path=filename), original=source))
         return report
     check_selectors(configuration)

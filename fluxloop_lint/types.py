@@ -122,6 +122,7 @@ class RunOptions:
     use_cache: bool = True
     show_progress: bool = False
     debug: bool = False
+    force_exclude: bool = False  # apply the excludes to paths named on the command line too
 
 
 @dataclass(frozen=True)

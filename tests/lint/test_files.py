@@ -61,7 +61,8 @@ def test_literal_excludes_are_a_set_lookup() -> None:
 
 
 def test_an_excluded_folder_named_explicitly_is_walked(tmp_path: Path) -> None:
-    """As Ruff: exclusion applies to what walking finds, not to the folder given."""
+    """As Ruff: exclusion applies to what walking finds, not to the folder given (see --force-exclude)."""
     _tree(tmp_path)
     walker = FileWalker(tmp_path, respect_gitignore=False)
     assert [Path(path).name for path in walker.walk([str(tmp_path / "a/build")])] == ["gone.py"]
+    assert list(walker.walk([str(tmp_path / "a/build")], force_exclude=True)) == []
