@@ -190,7 +190,7 @@ def check(
     for path, error in report.errors:
         _error_line(f"{path}: {error}")
     if diff:
-        status = _print_diffs(report, quiet)
+        status = _print_diffs(report, quiet, unsafe_fixes)
     elif fix and reading_stdin:
         status = _print_fixed_stdin(report, output_format, statistics, quiet, unsafe_fixes)
     else:
@@ -238,8 +238,12 @@ def _print_findings(
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 
-def _print_diffs(report: RunReport, quiet: bool) -> int:
+def _print_diffs(report: RunReport, quiet: bool, unsafe_fixes: bool) -> int:
+    """The fixes as a diff on stdout; what they leave (files that do not parse, findings
+    without a fix) as text on stderr, so a clean diff never hides them. Exit 1 if either."""
     changed = [linted for linted in report.files if linted.result.fixed_source is not None]
+    remaining = report.findings
+    click.echo(output.format_text(remaining, unsafe_fixes), nl=False, err=True)
     for linted in changed:
         fixed = linted.result.fixed_source
         fixed_bytes = fixed.encode("utf-8") if isinstance(fixed, str) else fixed
@@ -248,10 +252,12 @@ def _print_diffs(report: RunReport, quiet: bool) -> int:
     if not quiet:
         fixes = sum(linted.result.fixed for linted in changed)
         if changed:
-            click.echo(f"Would fix {fixes} problem{'s' if fixes != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}.", err=True)
+            click.echo(f"Would fix {output.plural(fixes, 'problem')} in {output.plural(len(changed), 'file')}.", err=True)
         else:
             click.echo("No fixes to apply.", err=True)
-    return EXIT_FINDINGS if changed else EXIT_CLEAN
+        if remaining:
+            click.echo(f"{output.plural(len(remaining), 'problem')} left that the fixes do not remove.", err=True)
+    return EXIT_FINDINGS if changed or remaining else EXIT_CLEAN
 
 
 def _print_fixed_stdin(report: RunReport, output_format: str, statistics: bool, quiet: bool, unsafe_fixes: bool) -> int:

@@ -26,7 +26,7 @@ def _applies(finding: Finding, unsafe_fixes: bool) -> bool:
     return finding.fix is not None and finding.fix.applies(unsafe_fixes)
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
@@ -53,12 +53,12 @@ def check_summary(findings: Sequence[Finding], unsafe_fixes: bool) -> str:
     if not findings:
         return "All checks passed!\n"
     fixable = sum(_applies(finding, unsafe_fixes) for finding in findings)
-    text = f"Found {_plural(len(findings), 'problem')} ({fixable} fixable).\n"
+    text = f"Found {plural(len(findings), 'problem')} ({fixable} fixable).\n"
     hidden = sum(finding.fix is not None for finding in findings) - fixable
     if fixable:
         text += f"{FIXABLE_MARKER} {fixable} fixable with the `--fix` option.\n"
     if hidden:
-        text += f"{_plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
+        text += f"{plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
     return text
 
 
@@ -67,15 +67,15 @@ def fix_summary(remaining: Sequence[Finding], fixed: int, unsafe_fixes: bool) ->
     if not remaining and not fixed:
         return "All checks passed!\n"
     total = len(remaining) + fixed
-    text = f"Found {_plural(total, 'problem')} ({fixed} fixed, {len(remaining)} remaining).\n"
+    text = f"Found {plural(total, 'problem')} ({fixed} fixed, {len(remaining)} remaining).\n"
     hidden = sum(finding.fix is not None and not _applies(finding, unsafe_fixes) for finding in remaining)
     if hidden:
-        text += f"{_plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
+        text += f"{plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
     return text
 
 
 def fixed_file_line(path: str, fixed: int) -> str:
-    return f"Fixed {path} ({_plural(fixed, 'problem')})\n"
+    return f"Fixed {path} ({plural(fixed, 'problem')})\n"
 
 
 # --- statistics -----------------------------------------------------------------------------

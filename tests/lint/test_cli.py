@@ -197,6 +197,22 @@ def test_diff_writes_nothing_and_applies_with_patch_and_git_apply(project: Path,
         assert (copy / "agent/tools.py").read_text() == RIGHT
 
 
+def test_diff_reports_files_that_do_not_parse_and_findings_without_a_fix(project: Path) -> None:
+    write(project, "agent/broken.py", SYNTAX_ERROR)
+    result = run_cli("--no-cache", "--diff", "agent", cwd=project)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("--- agent/tools.py\n+++ agent/tools.py\n")
+    assert "broken.py" not in result.stdout
+    errors = result.stderr.splitlines()
+    assert any(line.startswith("agent/broken.py:3:") and " FLX001 " in line for line in errors), errors
+    assert "1 problem left that the fixes do not remove." in errors
+
+    (project / "agent/tools.py").write_text(RIGHT)
+    only_broken = run_cli("--no-cache", "--diff", "agent", cwd=project)
+    assert (only_broken.exit_code, only_broken.stdout) == (1, "")
+    assert " FLX001 " in only_broken.stderr
+
+
 def test_diff_with_nothing_to_fix_exits_0(project: Path) -> None:
     (project / "agent/tools.py").write_text(RIGHT)
     result = run_cli("--diff", "agent", cwd=project)
