@@ -569,10 +569,6 @@ def fetch(url: str) -> str:
 
 
 def test_unsafe_fixes_are_shown_but_applied_only_with_unsafe_fixes(tmp_path: Path) -> None:
-    from fluxloop_lint.engine import known_codes
-
-    if "FLX104" not in known_codes():
-        pytest.skip("FLX104 (the rule with an unsafe fix) is not in this engine yet")
     path = write(tmp_path, "fetch.py", UNKNOWN_DECORATOR)
     check = run_cli("--select", "FLX104", ".", cwd=tmp_path)
     assert check.exit_code == 1
