@@ -299,7 +299,7 @@ def explain_command(code: str) -> int:
     if rule is None:
         raise UserFacingError(f"unknown rule code '{code}' (see `{PROGRAM} rules`)")
     fix = rule.FIX.value if rule.FIX is not None else "none"
-    parts = [f"{rule.CODE} ({rule.NAME})", "", rule.MESSAGE, "", rule.RATIONALE.strip(), "", f"Fix: {fix}"]
+    parts = [f"{rule.CODE} ({rule.NAME})", "", output.message_summary(rule.MESSAGE), "", rule.RATIONALE.strip(), "", f"Fix: {fix}"]
     if rule.INVALID:
         wrong, fixed = _example_text(rule.INVALID[0])
         parts += ["", "Wrong:", "", _indent(wrong)]

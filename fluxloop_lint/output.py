@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import string
 import tokenize
 from collections import Counter
 from collections.abc import Sequence
@@ -76,6 +77,14 @@ def fix_summary(remaining: Sequence[Finding], fixed: int, unsafe_fixes: bool) ->
 
 def fixed_file_line(path: str, fixed: int) -> str:
     return f"Fixed {path} ({plural(fixed, 'problem')})\n"
+
+
+def message_summary(message_template: str) -> str:
+    """A rule's MESSAGE with its `{placeholders}` shown as `<placeholders>`, for `explain` and SARIF."""
+    return "".join(
+        literal + (f"<{field}>" if field is not None else "")
+        for literal, field, _, _ in string.Formatter().parse(message_template)
+    )
 
 
 # --- statistics -----------------------------------------------------------------------------
@@ -183,7 +192,7 @@ def _sarif_rules() -> list[dict[str, Any]]:
         {
             "id": rule.CODE,
             "name": rule.NAME,
-            "shortDescription": {"text": rule.MESSAGE},
+            "shortDescription": {"text": message_summary(rule.MESSAGE)},
             "fullDescription": {"text": rule.RATIONALE},
             "help": {"text": rule.RATIONALE},
             "defaultConfiguration": {"enabled": bool(rule.DEFAULT_ENABLED), "level": "error"},

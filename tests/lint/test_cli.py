@@ -533,6 +533,19 @@ def test_explain_prints_the_rationale_and_examples(tmp_path: Path) -> None:
     assert "Wrong:" in result.stdout and "Right" in result.stdout
 
 
+@pytest.mark.parametrize("code", ["FLX001", "FLX101", "FLX105", "FLX203", "FLX206"])
+def test_explain_shows_the_message_without_format_placeholders(tmp_path: Path, code: str) -> None:
+    result = run_cli("explain", code, cwd=tmp_path)
+    assert result.exit_code == 0
+    summary = result.stdout.splitlines()[2]
+    assert "{" not in summary and "}" not in summary, summary
+    if code == "FLX101":
+        assert summary.startswith("@<fluxloop> sits above <framework>: <consequence>; ")
+    sarif = json.loads(run_cli("--output-format", "sarif", cwd=tmp_path).stdout)
+    descriptions = [rule["shortDescription"]["text"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert summary in descriptions and not any("{" in text for text in descriptions)
+
+
 def test_explain_an_unknown_code_is_exit_2(tmp_path: Path) -> None:
     result = run_cli("explain", "FLX999", cwd=tmp_path)
     assert result.exit_code == 2
