@@ -113,6 +113,15 @@ def test_exit_non_zero_on_fix(project: Path) -> None:
     assert run_cli("--fix", "--exit-non-zero-on-fix", "agent", cwd=project).exit_code == 0
 
 
+def test_exit_non_zero_on_fix_with_stdin_and_with_nothing_left(project: Path) -> None:
+    """Exit 1 because the code changed, though no finding remains; 0 once there is nothing to change."""
+    changed = run_cli("--fix", "--exit-non-zero-on-fix", "--stdin-filename", "x.py", "-", cwd=project, input=WRONG)
+    assert (changed.exit_code, changed.stdout) == (1, RIGHT)
+    assert "(1 fixed, 0 remaining)" in changed.stderr
+    same = run_cli("--fix", "--exit-non-zero-on-fix", "--stdin-filename", "x.py", "-", cwd=project, input=RIGHT)
+    assert (same.exit_code, same.stdout) == (0, RIGHT)
+
+
 def test_fix_keeps_crlf_line_endings(tmp_path: Path) -> None:
     path = write(tmp_path, "tools.py", WRONG.replace("\n", "\r\n").encode())
     result = run_cli("--fix", "tools.py", cwd=tmp_path)
