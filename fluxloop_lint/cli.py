@@ -7,7 +7,8 @@
 Checking needs no subcommand: anything that is not `rules`, `explain` or `check` is taken as
 the check command's options and paths (so a path named `rules` is written `./rules`).
 Exit status: 0 nothing left to report, 1 findings remain (or, with --exit-non-zero-on-fix,
-files were fixed), 2 usage, configuration or internal error, always as one line on stderr
+files were fixed), 2 usage, configuration or internal error or a fixed file that could not
+be written (read-only; the other files are still fixed), always as one line on stderr
 (`--debug` shows the traceback).
 """
 
