@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fluxloop_lint.cache import ResultCache, cache_key
 from fluxloop_lint.config import ConfigError, Configuration
@@ -116,7 +116,7 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
     jobs: list[_Job] = []
     keys: dict[str, tuple[str, str]] = {}
     results: list[FileResult] = []
-    sources: dict[str, bytes] = {}
+    sent: dict[str, _Job] = {}  # by path: each file's source and settings, for _finish
     modules = configuration.base_settings.fluxloop_modules
     named = set(paths)
     for path in walker.walk(paths, force_exclude=options.force_exclude):
@@ -145,8 +145,8 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
                 results.append(cached)
                 continue
             keys[path] = (relative, key)
-        sources[path] = source
         jobs.append(_Job(path, source, settings, options.fix, options.debug))
+        sent[path] = jobs[-1]
 
     if jobs:
         check_selectors(configuration)
@@ -161,7 +161,7 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
         cache.save()
 
     for result in sorted(results, key=lambda item: item.path):
-        report.files.append(_finish(result, sources.get(result.path), options))
+        report.files.append(_finish(result, sent.get(result.path), options))
     return report
 
 
@@ -180,10 +180,12 @@ def lint_stdin(source: bytes, filename: str, configuration: Configuration, optio
     return report
 
 
-def _finish(result: FileResult, original: bytes | None, options: RunOptions) -> LintedFile:
-    """Write a fixed file back when asked to; keep the original for diffs."""
-    if result.fixed_source is None:
+def _finish(result: FileResult, job: _Job | None, options: RunOptions) -> LintedFile:
+    """Write a fixed file back when asked to; keep the original for diffs. A file that cannot
+    be written keeps its findings: they are those of its unchanged content."""
+    if result.fixed_source is None or job is None:
         return LintedFile(result)
+    original = job.source
     fixed = result.fixed_source
     if isinstance(fixed, str):
         fixed = fixed.encode("utf-8")
@@ -193,5 +195,6 @@ def _finish(result: FileResult, original: bytes | None, options: RunOptions) -> 
         write_atomically(result.path, fixed)
     except OSError as error:
         failure = f"cannot write the fixed file: {error.strerror or error}"
-        return LintedFile(FileResult(result.path, result.findings, 0, None, (*result.errors, failure)), original)
+        unchanged = _lint_job(replace(job, fix=False))
+        return LintedFile(FileResult(result.path, unchanged.findings, 0, None, (*result.errors, failure)), original)
     return LintedFile(result, original=original, written=True)

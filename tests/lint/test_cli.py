@@ -183,6 +183,8 @@ def test_fix_on_a_read_only_file_is_one_line_exit_2_and_the_others_are_fixed(tmp
     assert result.stderr == "fluxloop-lint: error: a_locked.py: cannot write the fixed file: the file is read-only\n"
     assert locked.read_text() == WRONG and stat.S_IMODE(locked.stat().st_mode) == 0o444
     assert other.read_text() == RIGHT
+    assert result.stdout.startswith(f"a_locked.py:{WRONG_FINDING_LINE}:1: FLX101 [*] ")
+    assert "Found 2 problems (1 fixed, 1 remaining)." in result.stdout
 
 
 # --- diff -----------------------------------------------------------------------------------
