@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from fluxloop_lint import __version__
+from fluxloop_lint.files import write_atomically
 from fluxloop_lint.output import finding_to_json
 from fluxloop_lint.types import Applicability, Edit, FileResult, Finding, Fix, LintSettings, Position
 
@@ -75,13 +74,18 @@ class ResultCache:
             return {}
         return entries if isinstance(entries, dict) else {}
 
-    def get(self, relative_path: str, display_path: str, key: str) -> FileResult | None:
+    def get(
+        self, relative_path: str, display_path: str, key: str, fixing: bool = False, unsafe_fixes: bool = False
+    ) -> FileResult | None:
+        """The cached result, or None; when `fixing`, None also when a cached finding's fix applies
+        (the engine must run to produce the fixed file)."""
         entry = self._entries.get(relative_path)
         try:
             if entry is not None and entry["key"] == key:
                 findings = tuple(_finding_from_json(display_path, item) for item in entry["findings"])
-                self.hits += 1
-                return FileResult(path=display_path, findings=findings)
+                if not (fixing and any(finding.fix is not None and finding.fix.applies(unsafe_fixes) for finding in findings)):
+                    self.hits += 1
+                    return FileResult(path=display_path, findings=findings)
         except (KeyError, TypeError, ValueError):
             self._entries.pop(relative_path, None)
         self.misses += 1
@@ -105,9 +109,6 @@ class ResultCache:
             gitignore = self.folder / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# Automatically created by fluxloop-lint.\n*\n", encoding="utf-8")
-            descriptor, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(self._entries, handle, separators=(",", ":"))
-            os.replace(temporary, self.file)
+            write_atomically(str(self.file), json.dumps(self._entries, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass

@@ -7,7 +7,8 @@
 Checking needs no subcommand: anything that is not `rules`, `explain` or `check` is taken as
 the check command's options and paths (so a path named `rules` is written `./rules`).
 Exit status: 0 nothing left to report, 1 findings remain (or, with --exit-non-zero-on-fix,
-files were fixed), 2 usage, configuration or internal error, always as one line on stderr
+files were fixed), 2 usage, configuration or internal error or a fixed file that could not
+be written (read-only; the other files are still fixed), always as one line on stderr
 (`--debug` shows the traceback).
 """
 
@@ -23,8 +24,8 @@ import click
 from fluxloop_lint import __version__, output
 from fluxloop_lint.config import SELECTOR, CommandLineOverrides, ConfigError, load_configuration
 from fluxloop_lint.files import MissingPathError
-from fluxloop_lint.runner import RunOptions, RunReport, lint_paths, lint_stdin
-from fluxloop_lint.types import FixStrategy
+from fluxloop_lint.runner import lint_paths, lint_stdin
+from fluxloop_lint.types import FixStrategy, RunOptions, RunReport
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -128,6 +129,11 @@ def cli() -> None:
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when files were fixed, even if nothing remains.")
 @click.option("--config", "config_path", metavar="PATH", help="Read the configuration from this file.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply the excludes to paths named on the command line too (for pre-commit, which names every file).",
+)
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from standard input (`-`).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("--show-fixes", is_flag=True, help="Show each finding's fix, and the files --fix rewrote.")
@@ -148,6 +154,7 @@ def check(
     exit_non_zero_on_fix: bool,
     config_path: str | None,
     no_cache: bool,
+    force_exclude: bool,
     stdin_filename: str | None,
     quiet: bool,
     show_fixes: bool,
@@ -173,6 +180,7 @@ def check(
         use_cache=not no_cache and not reading_stdin,
         show_progress=not quiet,
         debug=debug,
+        force_exclude=force_exclude,
     )
     if reading_stdin:
         source = sys.stdin.buffer.read()
@@ -183,7 +191,7 @@ def check(
     for path, error in report.errors:
         _error_line(f"{path}: {error}")
     if diff:
-        status = _print_diffs(report, quiet)
+        status = _print_diffs(report, quiet, unsafe_fixes)
     elif fix and reading_stdin:
         status = _print_fixed_stdin(report, output_format, statistics, quiet, unsafe_fixes)
     else:
@@ -231,8 +239,12 @@ def _print_findings(
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 
-def _print_diffs(report: RunReport, quiet: bool) -> int:
+def _print_diffs(report: RunReport, quiet: bool, unsafe_fixes: bool) -> int:
+    """The fixes as a diff on stdout; what they leave (files that do not parse, findings
+    without a fix) as text on stderr, so a clean diff never hides them. Exit 1 if either."""
     changed = [linted for linted in report.files if linted.result.fixed_source is not None]
+    remaining = report.findings
+    click.echo(output.format_text(remaining, unsafe_fixes), nl=False, err=True)
     for linted in changed:
         fixed = linted.result.fixed_source
         fixed_bytes = fixed.encode("utf-8") if isinstance(fixed, str) else fixed
@@ -241,10 +253,12 @@ def _print_diffs(report: RunReport, quiet: bool) -> int:
     if not quiet:
         fixes = sum(linted.result.fixed for linted in changed)
         if changed:
-            click.echo(f"Would fix {fixes} problem{'s' if fixes != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}.", err=True)
+            click.echo(f"Would fix {output.plural(fixes, 'problem')} in {output.plural(len(changed), 'file')}.", err=True)
         else:
             click.echo("No fixes to apply.", err=True)
-    return EXIT_FINDINGS if changed else EXIT_CLEAN
+        if remaining:
+            click.echo(f"{output.plural(len(remaining), 'problem')} left that the fixes do not remove.", err=True)
+    return EXIT_FINDINGS if changed or remaining else EXIT_CLEAN
 
 
 def _print_fixed_stdin(report: RunReport, output_format: str, statistics: bool, quiet: bool, unsafe_fixes: bool) -> int:
@@ -286,7 +300,7 @@ def explain_command(code: str) -> int:
     if rule is None:
         raise UserFacingError(f"unknown rule code '{code}' (see `{PROGRAM} rules`)")
     fix = rule.FIX.value if rule.FIX is not None else "none"
-    parts = [f"{rule.CODE} ({rule.NAME})", "", rule.MESSAGE, "", rule.RATIONALE.strip(), "", f"Fix: {fix}"]
+    parts = [f"{rule.CODE} ({rule.NAME})", "", output.message_summary(rule.MESSAGE), "", rule.RATIONALE.strip(), "", f"Fix: {fix}"]
     if rule.INVALID:
         wrong, fixed = _example_text(rule.INVALID[0])
         parts += ["", "Wrong:", "", _indent(wrong)]

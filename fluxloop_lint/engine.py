@@ -28,7 +28,7 @@ from fluxloop_lint.frameworks import registry_for
 from fluxloop_lint.rules import ALL_RULES
 from fluxloop_lint.rules.base import Rule
 from fluxloop_lint.rules.flx001_syntax_error import SyntaxErrorRule
-from fluxloop_lint.types import Applicability, Edit, FileResult, Finding, Fix, LintSettings, Position
+from fluxloop_lint.types import Edit, FileResult, Finding, Fix, LintSettings, Position
 
 MAX_FIX_PASSES = 10
 
@@ -342,7 +342,7 @@ def _choose_fixes(findings: tuple[Finding, ...], text: str, unsafe: bool) -> tup
         for finding in findings
         if finding.fix is not None
         and finding.fix.edits
-        and (finding.fix.applicability is Applicability.SAFE or unsafe)
+        and finding.fix.applies(unsafe)
     ]
     taken: list[Fix] = []
     spans: list[tuple[int, int]] = []

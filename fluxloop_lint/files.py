@@ -9,6 +9,7 @@ the command line are always linted.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -16,7 +17,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -93,27 +94,68 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts) + r"\Z")
 
 
-def matches_glob(pattern: str, relative_path: str) -> bool:
-    """True when `relative_path` (posix, relative to the project root) matches `pattern`.
+_GLOB_CHARACTERS = frozenset("*?[")
 
-    As in Ruff and `.gitignore`: a pattern without `/` matches any single path component (so
-    `tests` or `*_pb2.py` match at any depth); a pattern with `/` matches the path from the
-    project root. A pattern that matches a folder matches everything inside it.
+
+@dataclass(frozen=True)
+class GlobSet:
+    """Globs compiled once, matched as in Ruff and `.gitignore`.
+
+    A pattern without `/` matches any single path component (so `tests` or `*_pb2.py` match
+    at any depth): literal ones by a set lookup, the others by a regex. A pattern with `/`
+    matches the path from the project root. A pattern that matches a folder matches
+    everything inside it.
     """
-    pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    pattern = pattern.rstrip("/")
-    components = relative_path.split("/")
-    if "/" not in pattern:
-        regex = _glob_regex(pattern)
-        return any(regex.match(component) for component in components)
-    regex = _glob_regex(pattern.lstrip("/"))
-    return any(regex.match("/".join(components[:end])) for end in range(1, len(components) + 1))
+
+    names: frozenset[str] = frozenset()
+    name_globs: tuple[re.Pattern[str], ...] = ()
+    path_globs: tuple[re.Pattern[str], ...] = ()
+
+    @classmethod
+    def compile(cls, patterns: Iterable[str]) -> GlobSet:
+        names, name_globs, path_globs = set(), [], []
+        for pattern in patterns:
+            pattern = pattern.strip()
+            if pattern.startswith("./"):
+                pattern = pattern[2:]
+            pattern = pattern.rstrip("/")
+            if "/" in pattern:
+                path_globs.append(_glob_regex(pattern.lstrip("/")))
+            elif _GLOB_CHARACTERS.isdisjoint(pattern):
+                names.add(pattern)
+            else:
+                name_globs.append(_glob_regex(pattern))
+        return cls(frozenset(names), tuple(name_globs), tuple(path_globs))
+
+    def matches_component(self, name: str, relative_path: str | None) -> bool:
+        """True when a path whose parent folders did not match does: only its last component
+        `name`, and its whole `relative_path` (needed only when there are patterns with `/`)."""
+        if name in self.names or any(glob.match(name) for glob in self.name_globs):
+            return True
+        return relative_path is not None and any(glob.match(relative_path) for glob in self.path_globs)
+
+    def matches(self, relative_path: str) -> bool:
+        """True when `relative_path` (posix, relative to the project root) or a folder above it matches."""
+        components = relative_path.split("/")
+        return any(
+            self.matches_component(component, "/".join(components[: index + 1]))
+            for index, component in enumerate(components)
+        )
 
 
-def _git_ignored(directory: Path) -> set[Path] | None:
-    """Ignored, untracked paths under `directory` according to git (folders as one entry).
+@lru_cache(maxsize=256)
+def _single_glob(pattern: str) -> GlobSet:
+    return GlobSet.compile((pattern,))
+
+
+def matches_glob(pattern: str, relative_path: str) -> bool:
+    """True when `relative_path` (posix, relative to the project root) matches `pattern` (see GlobSet)."""
+    return _single_glob(pattern).matches(relative_path)
+
+
+def _git_ignored(directory: str) -> set[str] | None:
+    """Ignored, untracked paths under `directory` according to git (folders as one entry), as
+    `os.path.join(directory, ...)` normalized, the form the walker builds.
 
     None when `directory` is not inside a git work tree or git is not available.
     """
@@ -129,7 +171,7 @@ def _git_ignored(directory: Path) -> set[Path] | None:
     if completed.returncode != 0:
         return None
     entries = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return {(directory / entry.rstrip("/")).resolve() for entry in entries if entry}
+    return {os.path.normpath(os.path.join(directory, entry.rstrip("/"))) for entry in entries if entry}
 
 
 @dataclass(frozen=True)
@@ -140,39 +182,45 @@ class FileWalker:
     excludes: tuple[str, ...] = DEFAULT_EXCLUDES
     respect_gitignore: bool = True
 
-    def is_excluded(self, path: Path) -> bool:
-        relative = relative_posix(path, self.project_root)
-        return any(matches_glob(pattern, relative) for pattern in self.excludes)
+    @cached_property
+    def _excluded(self) -> GlobSet:
+        return GlobSet.compile(self.excludes)
 
-    def walk(self, paths: Iterable[str]) -> Iterator[str]:
+    def is_excluded(self, path: Path | str) -> bool:
+        """True when the path or a folder above it (up to the project root) is excluded."""
+        return self._excluded.matches(relative_posix(path, self.project_root))
+
+    def walk(self, paths: Iterable[str], force_exclude: bool = False) -> Iterator[str]:
         """Yield the files to lint, as display paths (the path given joined with what is below)."""
         for given in paths:
             path = Path(given)
-            if not path.exists():
+            if not path.exists() and not path.is_symlink():  # a dangling symlink is reported when read
                 raise MissingPathError(f"{given}: no such file or directory")
+            if force_exclude and self.is_excluded(path):
+                continue
             if not path.is_dir():
                 yield given
                 continue
             yield from self._walk_directory(given)
 
     def _walk_directory(self, given: str) -> Iterator[str]:
-        ignored = _git_ignored(Path(given)) if self.respect_gitignore else None
+        # os.walk prunes excluded folders, so each path needs testing only on its last component
+        # (and, for patterns with `/`, on its path from the project root).
+        excluded = self._excluded
+        ignored = _git_ignored(given) if self.respect_gitignore else None
         for folder, subfolders, names in os.walk(given):
-            folder_path = Path(folder)
-            kept = []
-            for name in sorted(subfolders):
-                child = folder_path / name
-                if self.is_excluded(child) or (ignored and child.resolve() in ignored):
-                    continue
-                kept.append(name)
-            subfolders[:] = kept
+            folder_relative = relative_posix(folder, self.project_root) if excluded.path_globs else None
+
+            def keep(name: str) -> bool:
+                relative = None if folder_relative is None else f"{folder_relative}/{name}"
+                if excluded.matches_component(name, relative):
+                    return False
+                return not ignored or os.path.normpath(os.path.join(folder, name)) not in ignored
+
+            subfolders[:] = [name for name in sorted(subfolders) if keep(name)]
             for name in sorted(names):
-                if not name.endswith(PYTHON_SUFFIXES):
-                    continue
-                child = folder_path / name
-                if self.is_excluded(child) or (ignored and child.resolve() in ignored):
-                    continue
-                yield os.path.normpath(os.path.join(folder, name))
+                if name.endswith(PYTHON_SUFFIXES) and keep(name):
+                    yield os.path.normpath(os.path.join(folder, name))
 
 
 def relative_posix(path: Path | str, root: Path) -> str:
@@ -184,18 +232,41 @@ def relative_posix(path: Path | str, root: Path) -> str:
         return absolute.as_posix()
 
 
-def read_bytes(path: str) -> bytes:
+def is_dangling_symlink(path: str) -> bool:
+    return os.path.islink(path) and not os.path.exists(path)
+
+
+def read_file(path: str) -> tuple[bytes, tuple[int, int]]:
+    """The file's content and identity (device, inode), the same for every path that reaches
+    the file (through symlinks or hard links); from the open file, so it costs no extra lookup."""
     with open(path, "rb") as handle:
-        return handle.read()
+        status = os.fstat(handle.fileno())
+        return handle.read(), (status.st_dev, status.st_ino)
+
+
+def _default_mode() -> int:
+    """The permission bits a new file gets (0o666 less the umask), as `open()` would give it."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_atomically(path: str, content: bytes) -> None:
     """Replace the file's content: a temporary file in the same folder, then `os.replace`.
 
-    The new file gets the old one's permission bits, so an executable script stays executable.
+    A symlink is followed: the file it points to is rewritten and the link stays a link. The
+    new file gets the old one's permission bits, so an executable script stays executable; a
+    file that did not exist gets the default ones. A read-only file is refused
+    (PermissionError), though `os.replace` could replace it.
     """
-    target = Path(path)
-    mode = stat.S_IMODE(target.stat().st_mode)
+    target = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = _default_mode()
+    else:
+        if not mode & 0o222 or not os.access(target, os.W_OK):
+            raise PermissionError(errno.EACCES, "the file is read-only", path)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:

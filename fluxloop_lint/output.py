@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import string
 import tokenize
 from collections import Counter
 from collections.abc import Sequence
@@ -23,12 +24,10 @@ INFORMATION_URI = "https://github.com/fluxloop/fluxloop-lint"
 
 
 def _applies(finding: Finding, unsafe_fixes: bool) -> bool:
-    from fluxloop_lint.runner import fix_applies
-
-    return fix_applies(finding, unsafe_fixes)
+    return finding.fix is not None and finding.fix.applies(unsafe_fixes)
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
@@ -55,12 +54,12 @@ def check_summary(findings: Sequence[Finding], unsafe_fixes: bool) -> str:
     if not findings:
         return "All checks passed!\n"
     fixable = sum(_applies(finding, unsafe_fixes) for finding in findings)
-    text = f"Found {_plural(len(findings), 'problem')} ({fixable} fixable).\n"
+    text = f"Found {plural(len(findings), 'problem')} ({fixable} fixable).\n"
     hidden = sum(finding.fix is not None for finding in findings) - fixable
     if fixable:
         text += f"{FIXABLE_MARKER} {fixable} fixable with the `--fix` option.\n"
     if hidden:
-        text += f"{_plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
+        text += f"{plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
     return text
 
 
@@ -69,15 +68,23 @@ def fix_summary(remaining: Sequence[Finding], fixed: int, unsafe_fixes: bool) ->
     if not remaining and not fixed:
         return "All checks passed!\n"
     total = len(remaining) + fixed
-    text = f"Found {_plural(total, 'problem')} ({fixed} fixed, {len(remaining)} remaining).\n"
+    text = f"Found {plural(total, 'problem')} ({fixed} fixed, {len(remaining)} remaining).\n"
     hidden = sum(finding.fix is not None and not _applies(finding, unsafe_fixes) for finding in remaining)
     if hidden:
-        text += f"{_plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
+        text += f"{plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
     return text
 
 
 def fixed_file_line(path: str, fixed: int) -> str:
-    return f"Fixed {path} ({_plural(fixed, 'problem')})\n"
+    return f"Fixed {path} ({plural(fixed, 'problem')})\n"
+
+
+def message_summary(message_template: str) -> str:
+    """A rule's MESSAGE with its `{placeholders}` shown as `<placeholders>`, for `explain` and SARIF."""
+    return "".join(
+        literal + (f"<{field}>" if field is not None else "")
+        for literal, field, _, _ in string.Formatter().parse(message_template)
+    )
 
 
 # --- statistics -----------------------------------------------------------------------------
@@ -185,7 +192,7 @@ def _sarif_rules() -> list[dict[str, Any]]:
         {
             "id": rule.CODE,
             "name": rule.NAME,
-            "shortDescription": {"text": rule.MESSAGE},
+            "shortDescription": {"text": message_summary(rule.MESSAGE)},
             "fullDescription": {"text": rule.RATIONALE},
             "help": {"text": rule.RATIONALE},
             "defaultConfiguration": {"enabled": bool(rule.DEFAULT_ENABLED), "level": "error"},

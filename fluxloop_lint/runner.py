@@ -12,61 +12,27 @@ import sys
 import traceback
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from fluxloop_lint.cache import ResultCache, cache_key
 from fluxloop_lint.config import Configuration
-from fluxloop_lint.files import FileWalker, read_bytes, relative_posix, write_atomically
+from fluxloop_lint.files import FileWalker, is_dangling_symlink, read_file, relative_posix, write_atomically
 from fluxloop_lint.prefilter import mentions_fluxloop
-from fluxloop_lint.types import Applicability, FileResult, Finding, LintSettings, Position
+from fluxloop_lint.types import FileResult, Finding, LintedFile, LintSettings, Position, RunOptions, RunReport
 
 # Below this many files that need the engine, worker start-up costs more than it saves.
 PARALLEL_THRESHOLD = 8
 PROGRESS_THRESHOLD = 200
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    fix: bool = False  # compute fixes (for --fix and --diff)
-    write: bool = False  # write fixed files back (--fix without --diff)
-    use_cache: bool = True
-    show_progress: bool = False
-    debug: bool = False
+def unreadable(path: str, error: OSError, settings: LintSettings) -> FileResult:
+    """An unreadable file, reported like a file that does not parse (FLX001, when the file's
+    settings enable it), so the run goes on."""
+    from fluxloop_lint.engine import enabled_rules  # only on this error path
+    from fluxloop_lint.rules.flx001_syntax_error import SyntaxErrorRule
 
-
-@dataclass(frozen=True)
-class LintedFile:
-    """One file's result, with its original content when a fix changed it (for `--diff`)."""
-
-    result: FileResult
-    original: bytes | None = None
-    written: bool = False
-
-
-@dataclass
-class RunReport:
-    files: list[LintedFile] = field(default_factory=list)
-    checked: int = 0  # files read
-    parsed: int = 0  # files that mentioned FluxLoop (or came from the cache)
-
-    @property
-    def findings(self) -> list[Finding]:
-        return [finding for linted in self.files for finding in linted.result.findings]
-
-    @property
-    def errors(self) -> list[tuple[str, str]]:
-        return [(linted.result.path, error) for linted in self.files for error in linted.result.errors]
-
-
-def fix_applies(finding: Finding, unsafe_fixes: bool) -> bool:
-    """True when `--fix` would apply this finding's fix under the given settings."""
-    if finding.fix is None:
-        return False
-    return finding.fix.applicability is Applicability.SAFE or unsafe_fixes
-
-
-def unreadable(path: str, error: OSError) -> FileResult:
-    """An unreadable file, reported like a file that does not parse, so the run goes on."""
+    if SyntaxErrorRule not in enabled_rules(settings.select, settings.extend_select, settings.ignore):
+        return FileResult(path=path)
     reason = error.strerror or str(error)
     finding = Finding("FLX001", f"cannot read the file: {reason}", path, Position(1, 1), Position(1, 1))
     return FileResult(path=path, findings=(finding,))
@@ -120,30 +86,39 @@ class _Progress:
             sys.stderr.flush()
 
 
-def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunOptions) -> RunReport:
-    walker = FileWalker(
+def _walker(configuration: Configuration) -> FileWalker:
+    return FileWalker(
         project_root=configuration.project_root,
         excludes=configuration.excludes,
         respect_gitignore=configuration.file.respect_gitignore,
     )
-    seen: set[str] = set()
+
+
+def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunOptions) -> RunReport:
+    walker = _walker(configuration)
+    seen: set[tuple[int, int]] = set()  # files already read, by identity: one file reached by two paths is linted once
     report = RunReport()
     cache = ResultCache(configuration.project_root) if options.use_cache else None
     jobs: list[_Job] = []
     keys: dict[str, tuple[str, str]] = {}
     results: list[FileResult] = []
-    sources: dict[str, bytes] = {}
+    sent: dict[str, _Job] = {}  # by path: each file's source and settings, for _finish
     modules = configuration.base_settings.fluxloop_modules
-    for path in walker.walk(paths):
-        if path in seen:
-            continue
-        seen.add(path)
-        report.checked += 1
+    named = set(paths)
+    for path in walker.walk(paths, force_exclude=options.force_exclude):
         try:
-            source = read_bytes(path)
+            source, identity = read_file(path)
         except OSError as error:
-            results.append(unreadable(path, error))
+            # A dangling symlink found by walking (an editor's lock file `.#name.py`) is not a file.
+            if path not in named and is_dangling_symlink(path):
+                continue
+            report.checked += 1
+            results.append(unreadable(path, error, configuration.settings_for(path)))
             continue
+        if identity in seen:
+            continue
+        seen.add(identity)
+        report.checked += 1
         if not mentions_fluxloop(source, modules):
             continue
         report.parsed += 1
@@ -151,16 +126,13 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
         if cache is not None:
             relative = relative_posix(path, configuration.project_root)
             key = cache_key(source, settings)
-            cached = cache.get(relative, path, key)
-            needs_fixing = cached is not None and any(
-                fix_applies(finding, settings.unsafe_fixes) for finding in cached.findings
-            )
-            if cached is not None and not (options.fix and needs_fixing):
+            cached = cache.get(relative, path, key, fixing=options.fix, unsafe_fixes=settings.unsafe_fixes)
+            if cached is not None:
                 results.append(cached)
                 continue
             keys[path] = (relative, key)
-        sources[path] = source
         jobs.append(_Job(path, source, settings, options.fix, options.debug))
+        sent[path] = jobs[-1]
 
     progress = _Progress(len(jobs), options.show_progress)
     for result in _run_jobs(jobs, options):
@@ -173,7 +145,7 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
         cache.save()
 
     for result in sorted(results, key=lambda item: item.path):
-        report.files.append(_finish(result, sources.get(result.path), options))
+        report.files.append(_finish(result, sent.get(result.path), options))
     return report
 
 
@@ -181,7 +153,8 @@ def lint_stdin(source: bytes, filename: str, configuration: Configuration, optio
     """Lint text read from standard input, named `filename` in messages and for settings."""
     report = RunReport(checked=1)
     settings = configuration.settings_for(filename)
-    if not mentions_fluxloop(source, settings.fluxloop_modules):
+    excluded = options.force_exclude and _walker(configuration).is_excluded(filename)
+    if excluded or not mentions_fluxloop(source, settings.fluxloop_modules):
         report.files.append(LintedFile(FileResult(path=filename), original=source))
         return report
     report.parsed = 1
@@ -190,10 +163,12 @@ def lint_stdin(source: bytes, filename: str, configuration: Configuration, optio
     return report
 
 
-def _finish(result: FileResult, original: bytes | None, options: RunOptions) -> LintedFile:
-    """Write a fixed file back when asked to; keep the original for diffs."""
-    if result.fixed_source is None:
+def _finish(result: FileResult, job: _Job | None, options: RunOptions) -> LintedFile:
+    """Write a fixed file back when asked to; keep the original for diffs. A file that cannot
+    be written keeps its findings: they are those of its unchanged content."""
+    if result.fixed_source is None or job is None:
         return LintedFile(result)
+    original = job.source
     fixed = result.fixed_source
     if isinstance(fixed, str):
         fixed = fixed.encode("utf-8")
@@ -203,5 +178,6 @@ def _finish(result: FileResult, original: bytes | None, options: RunOptions) -> 
         write_atomically(result.path, fixed)
     except OSError as error:
         failure = f"cannot write the fixed file: {error.strerror or error}"
-        return LintedFile(FileResult(result.path, result.findings, 0, None, (*result.errors, failure)), original)
+        unchanged = _lint_job(replace(job, fix=False))
+        return LintedFile(FileResult(result.path, unchanged.findings, 0, None, (*result.errors, failure)), original)
     return LintedFile(result, original=original, written=True)

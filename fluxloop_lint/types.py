@@ -57,6 +57,10 @@ class Fix:
     message: str
     edits: tuple[Edit, ...] = ()
 
+    def applies(self, unsafe_fixes: bool) -> bool:
+        """True when `--fix` applies this fix: safe ones always, unsafe ones with `--unsafe-fixes`."""
+        return self.applicability is Applicability.SAFE or unsafe_fixes
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -119,3 +123,41 @@ class FileResult:
     fixed: int = 0
     fixed_source: bytes | str | None = None
     errors: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How the command line asked a run to go."""
+
+    fix: bool = False  # compute fixes (for --fix and --diff)
+    write: bool = False  # write fixed files back (--fix without --diff)
+    use_cache: bool = True
+    show_progress: bool = False
+    debug: bool = False
+    force_exclude: bool = False  # apply the excludes to paths named on the command line too
+
+
+@dataclass(frozen=True)
+class LintedFile:
+    """One file's result, with its original content when a fix changed it (for `--diff`)."""
+
+    result: FileResult
+    original: bytes | None = None
+    written: bool = False
+
+
+@dataclass
+class RunReport:
+    """What a run over files produced, in path order (built up by the runner)."""
+
+    files: list[LintedFile] = field(default_factory=list)
+    checked: int = 0  # files read
+    parsed: int = 0  # files that mentioned FluxLoop (or came from the cache)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for linted in self.files for finding in linted.result.findings]
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        return [(linted.result.path, error) for linted in self.files for error in linted.result.errors]

@@ -70,6 +70,10 @@ def user_repository(tmp_path: Path) -> Path:
     _new_repository(project)
     (project / "agent.py").write_text(WRONG)
     (project / "notes.txt").write_text("not python: the hooks never see it\n")
+    # Excluded by the project: pre-commit names it all the same, the hooks' --force-exclude skips it.
+    (project / "generated").mkdir()
+    (project / "generated/agent.py").write_text(WRONG)
+    (project / "pyproject.toml").write_text('[tool.fluxloop-lint]\nextend-exclude = ["generated"]\n')
     _commit_all(project, "an agent with a wrong decorator order")
     return project
 
@@ -92,12 +96,14 @@ def test_check_fails_then_fix_rewrites_and_fails_then_check_passes(hook_reposito
     assert check.returncode == 1, check.stdout + check.stderr
     assert f"agent.py:{WRONG_FINDING_LINE}:1: FLX101" in check.stdout
     assert (user_repository / "agent.py").read_text() == WRONG
+    assert "generated/agent.py" not in check.stdout
 
     fix = try_repo("fluxloop-lint-fix", hook_repository, user_repository, pre_commit_home)
     assert fix.returncode == 1, fix.stdout + fix.stderr
     assert "Fixed agent.py (1 problem)" in fix.stdout
     assert "files were modified by this hook" in fix.stdout
     assert (user_repository / "agent.py").read_text() == RIGHT
+    assert (user_repository / "generated/agent.py").read_text() == WRONG
 
     again = try_repo("fluxloop-lint", hook_repository, user_repository, pre_commit_home)
     assert again.returncode == 0, again.stdout + again.stderr

@@ -113,6 +113,15 @@ def test_exit_non_zero_on_fix(project: Path) -> None:
     assert run_cli("--fix", "--exit-non-zero-on-fix", "agent", cwd=project).exit_code == 0
 
 
+def test_exit_non_zero_on_fix_with_stdin_and_with_nothing_left(project: Path) -> None:
+    """Exit 1 because the code changed, though no finding remains; 0 once there is nothing to change."""
+    changed = run_cli("--fix", "--exit-non-zero-on-fix", "--stdin-filename", "x.py", "-", cwd=project, input=WRONG)
+    assert (changed.exit_code, changed.stdout) == (1, RIGHT)
+    assert "(1 fixed, 0 remaining)" in changed.stderr
+    same = run_cli("--fix", "--exit-non-zero-on-fix", "--stdin-filename", "x.py", "-", cwd=project, input=RIGHT)
+    assert (same.exit_code, same.stdout) == (0, RIGHT)
+
+
 def test_fix_keeps_crlf_line_endings(tmp_path: Path) -> None:
     path = write(tmp_path, "tools.py", WRONG.replace("\n", "\r\n").encode())
     result = run_cli("--fix", "tools.py", cwd=tmp_path)
@@ -137,6 +146,47 @@ def test_fix_keeps_a_latin1_coding_cookie_file_in_latin1(tmp_path: Path) -> None
     assert path.read_bytes() == expected.encode("latin-1")
 
 
+def test_fix_through_a_symlink_rewrites_the_target_and_keeps_the_link(tmp_path: Path) -> None:
+    target = write(tmp_path, "real/tools.py", WRONG)
+    target.chmod(0o640)
+    link = tmp_path / "tools_link.py"
+    link.symlink_to(target)
+    result = run_cli("--no-cache", "--fix", "tools_link.py", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_text() == RIGHT
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_file_reached_by_two_paths_is_linted_and_fixed_once(tmp_path: Path) -> None:
+    target = write(tmp_path, "pkg/tools.py", WRONG)
+    (tmp_path / "pkg/alias.py").symlink_to("tools.py")
+    check = run_cli("--no-cache", "pkg", "pkg/tools.py", cwd=tmp_path)
+    assert check.exit_code == 1
+    assert len([line for line in check.stdout.splitlines() if " FLX101 " in line]) == 1, check.stdout
+
+    fix = run_cli("--no-cache", "--fix", "pkg", cwd=tmp_path)
+    assert fix.exit_code == 0, fix.stdout + fix.stderr
+    assert "Found 1 problem (1 fixed, 0 remaining)." in fix.stdout
+    assert fix.stdout.count("Fixed ") == 1
+    assert target.read_text() == RIGHT and (tmp_path / "pkg/alias.py").is_symlink()
+
+
+def test_fix_on_a_read_only_file_is_one_line_exit_2_and_the_others_are_fixed(tmp_path: Path) -> None:
+    """Exit 2, as for any file the run could not handle: the user must act on it."""
+    locked = write(tmp_path, "a_locked.py", WRONG)
+    locked.chmod(0o444)
+    other = write(tmp_path, "b_other.py", WRONG)
+    result = run_cli("--no-cache", "--fix", ".", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == "fluxloop-lint: error: a_locked.py: cannot write the fixed file: the file is read-only\n"
+    assert locked.read_text() == WRONG and stat.S_IMODE(locked.stat().st_mode) == 0o444
+    assert other.read_text() == RIGHT
+    assert result.stdout.startswith(f"a_locked.py:{WRONG_FINDING_LINE}:1: FLX101 [*] ")
+    assert "Found 2 problems (1 fixed, 1 remaining)." in result.stdout
+
+
 # --- diff -----------------------------------------------------------------------------------
 
 
@@ -156,6 +206,22 @@ def test_diff_writes_nothing_and_applies_with_patch_and_git_apply(project: Path,
         command = ["patch", "-p0", "--quiet"] if tool == "patch" else ["git", "apply", "-p0", "-"]
         subprocess.run(command, cwd=copy, input=diff, text=True, check=True)
         assert (copy / "agent/tools.py").read_text() == RIGHT
+
+
+def test_diff_reports_files_that_do_not_parse_and_findings_without_a_fix(project: Path) -> None:
+    write(project, "agent/broken.py", SYNTAX_ERROR)
+    result = run_cli("--no-cache", "--diff", "agent", cwd=project)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("--- agent/tools.py\n+++ agent/tools.py\n")
+    assert "broken.py" not in result.stdout
+    errors = result.stderr.splitlines()
+    assert any(line.startswith("agent/broken.py:3:") and " FLX001 " in line for line in errors), errors
+    assert "1 problem left that the fixes do not remove." in errors
+
+    (project / "agent/tools.py").write_text(RIGHT)
+    only_broken = run_cli("--no-cache", "--diff", "agent", cwd=project)
+    assert (only_broken.exit_code, only_broken.stdout) == (1, "")
+    assert " FLX001 " in only_broken.stderr
 
 
 def test_diff_with_nothing_to_fix_exits_0(project: Path) -> None:
@@ -338,9 +404,37 @@ def test_fix_leaves_files_that_do_not_parse_untouched(project: Path) -> None:
 
 def test_an_unreadable_file_is_reported_and_the_run_goes_on(project: Path) -> None:
     (project / "agent/dangling.py").symlink_to(project / "nowhere.py")
-    result = run_cli("agent", cwd=project)
+    result = run_cli("agent/dangling.py", "agent", cwd=project)
     assert result.exit_code == 1
     assert "agent/dangling.py:1:1: FLX001 cannot read the file: No such file or directory" in result.stdout
+    assert "agent/tools.py:" in result.stdout
+
+
+def test_dangling_symlinks_found_by_walking_are_skipped(project: Path) -> None:
+    """Emacs keeps a lock `.#tools.py -> user@host.1234`, a symlink to nowhere, while editing."""
+    (project / "agent/.#tools.py").symlink_to("root@host.1234:1700000000")
+    result = run_cli("agent", cwd=project)
+    assert result.exit_code == 1
+    assert "FLX001" not in result.stdout and ".#tools.py" not in result.stdout
+    assert "agent/tools.py:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("configuration", "options"),
+    [
+        ("", ["--ignore", "FLX001"]),
+        ("", ["--select", "FLX101"]),
+        ('per-file-ignores = { "agent/dangling.py" = ["FLX001"] }\n', []),
+    ],
+)
+def test_an_unreadable_file_follows_the_selection_of_flx001(
+    project: Path, configuration: str, options: list[str]
+) -> None:
+    write(project, "pyproject.toml", "[tool.fluxloop-lint]\n" + configuration)
+    (project / "agent/dangling.py").symlink_to(project / "nowhere.py")
+    result = run_cli(*options, "agent/dangling.py", "agent", cwd=project)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "dangling.py" not in result.stdout and "FLX001" not in result.stdout
     assert "agent/tools.py:" in result.stdout
 
 
@@ -450,6 +544,19 @@ def test_explain_prints_the_rationale_and_examples(tmp_path: Path) -> None:
     assert "Wrong:" in result.stdout and "Right" in result.stdout
 
 
+@pytest.mark.parametrize("code", ["FLX001", "FLX101", "FLX105", "FLX203", "FLX206"])
+def test_explain_shows_the_message_without_format_placeholders(tmp_path: Path, code: str) -> None:
+    result = run_cli("explain", code, cwd=tmp_path)
+    assert result.exit_code == 0
+    summary = result.stdout.splitlines()[2]
+    assert "{" not in summary and "}" not in summary, summary
+    if code == "FLX101":
+        assert summary.startswith("@<fluxloop> sits above <framework>: <consequence>; ")
+    sarif = json.loads(run_cli("--output-format", "sarif", cwd=tmp_path).stdout)
+    descriptions = [rule["shortDescription"]["text"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert summary in descriptions and not any("{" in text for text in descriptions)
+
+
 def test_explain_an_unknown_code_is_exit_2(tmp_path: Path) -> None:
     result = run_cli("explain", "FLX999", cwd=tmp_path)
     assert result.exit_code == 2
@@ -486,10 +593,6 @@ def fetch(url: str) -> str:
 
 
 def test_unsafe_fixes_are_shown_but_applied_only_with_unsafe_fixes(tmp_path: Path) -> None:
-    from fluxloop_lint.engine import known_codes
-
-    if "FLX104" not in known_codes():
-        pytest.skip("FLX104 (the rule with an unsafe fix) is not in this engine yet")
     path = write(tmp_path, "fetch.py", UNKNOWN_DECORATOR)
     check = run_cli("--select", "FLX104", ".", cwd=tmp_path)
     assert check.exit_code == 1

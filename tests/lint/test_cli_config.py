@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from fluxloop_lint.config import ConfigError, load_configuration
 from fluxloop_lint.files import matches_glob
@@ -249,6 +250,31 @@ def test_exclude_and_extend_exclude(tmp_path: Path) -> None:
     assert run_cli(".", cwd=tmp_path).exit_code == 0
     # Named explicitly, an excluded file is linted all the same.
     assert run_cli("src/old_tools.py", cwd=tmp_path).exit_code == 1
+
+
+def test_force_exclude_applies_the_excludes_to_named_paths(tmp_path: Path) -> None:
+    """pre-commit names every staged file; with --force-exclude (in both hooks) excludes still hold."""
+    generated = write(tmp_path, "generated/tools.py", WRONG)
+    old = write(tmp_path, "src/old_tools.py", WRONG)
+    kept = write(tmp_path, "src/tools.py", WRONG)
+    write(tmp_path, "build/tools.py", WRONG)  # a default exclude
+    write(tmp_path, "pyproject.toml", '[tool.fluxloop-lint]\nextend-exclude = ["generated", "src/old_*.py"]\n')
+    named = ["generated/tools.py", "src/old_tools.py", "src/tools.py", "build/tools.py", "generated"]
+    check = run_cli("--no-cache", "--force-exclude", *named, cwd=tmp_path)
+    assert check.exit_code == 1
+    assert {line.split(":")[0] for line in check.stdout.splitlines() if " FLX" in line} == {"src/tools.py"}
+
+    fix = run_cli("--no-cache", "--force-exclude", "--fix", *named, cwd=tmp_path)
+    assert fix.exit_code == 0, fix.stdout + fix.stderr
+    assert (generated.read_text(), old.read_text(), kept.read_text()) == (WRONG, WRONG, RIGHT)
+
+    stdin = run_cli("--force-exclude", "--fix", "--stdin-filename", "generated/x.py", "-", cwd=tmp_path, input=WRONG)
+    assert (stdin.exit_code, stdin.stdout) == (0, WRONG)
+
+
+def test_both_pre_commit_hooks_force_the_excludes() -> None:
+    hooks = yaml.safe_load((Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text())
+    assert [hook["entry"].split()[:2] for hook in hooks] == [["fluxloop-lint", "--force-exclude"]] * 2
 
 
 def test_exclude_replaces_the_defaults(tmp_path: Path) -> None:

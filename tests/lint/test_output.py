@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from fluxloop_lint.output import format_github, unified_diff
-from fluxloop_lint.types import Finding, Position
+from fluxloop_lint.output import format_github, text_line, unified_diff
+from fluxloop_lint.types import Applicability, Finding, Fix, Position
 
 
 def test_github_annotations_escape_properties_and_message() -> None:
@@ -33,3 +34,43 @@ def test_diffs_apply_with_patch(tmp_path: Path, before: bytes, after: bytes) -> 
     diff = unified_diff("f.py", before, after)
     subprocess.run(["patch", "-p0", "--quiet", "--binary"], cwd=tmp_path, input=diff.encode(), check=True)
     assert (tmp_path / "f.py").read_bytes() == after
+
+
+@pytest.mark.parametrize(
+    ("applicability", "unsafe_fixes", "applies"),
+    [
+        (Applicability.SAFE, False, True),
+        (Applicability.SAFE, True, True),
+        (Applicability.UNSAFE, False, False),
+        (Applicability.UNSAFE, True, True),
+    ],
+)
+def test_a_fix_applies_when_safe_or_when_unsafe_fixes_are_allowed(
+    applicability: Applicability, unsafe_fixes: bool, applies: bool
+) -> None:
+    fix = Fix(applicability, "reorder")
+    finding = Finding("FLX101", "wrong order", "a.py", Position(1, 1), Position(1, 2), fix)
+    assert fix.applies(unsafe_fixes) is applies
+    assert text_line(finding, unsafe_fixes).endswith(" FLX101 [*] wrong order" if applies else " FLX101 wrong order")
+
+
+def test_output_does_not_import_the_runner() -> None:
+    """The output formats are a leaf module: no import cycle with the runner."""
+    code = (
+        "import sys\n"
+        "from fluxloop_lint import output\n"
+        "from fluxloop_lint.types import Applicability, Finding, Fix, Position\n"
+        "fix = Fix(Applicability.SAFE, 'm')\n"
+        "output.check_summary([Finding('FLX101', 'm', 'a.py', Position(1, 1), Position(1, 1), fix)], False)\n"
+        "assert 'fluxloop_lint.runner' not in sys.modules, 'output imported the runner'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_run_types_live_in_types_module() -> None:
+    """The command line and the runner share these; they belong with the other data types."""
+    from fluxloop_lint import types
+
+    report = types.RunReport([types.LintedFile(types.FileResult("a.py", errors=("cannot read",)))])
+    assert report.errors == [("a.py", "cannot read")] and report.findings == []
+    assert {cls.__module__ for cls in (types.RunOptions, types.LintedFile, types.RunReport)} == {"fluxloop_lint.types"}
