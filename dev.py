@@ -18,11 +18,22 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
-STAMP = ROOT / ".venv-stamp"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 PYTEST_NO_TESTS_COLLECTED = 5
+
+
+class Environment:
+    """A virtual environment beside this file with the project and some extras installed."""
+
+    def __init__(self, name: str, extras: str) -> None:
+        self.path = ROOT / name
+        self.extras = extras
+        self.stamp = self.path / "fluxloop-lint-stamp"
+        self.bin = self.path / ("Scripts" if os.name == "nt" else "bin")
+        self.python = self.bin / ("python.exe" if os.name == "nt" else "python")
+
+
+TEST_ENVIRONMENT = Environment(".venv", "test")
+BENCH_ENVIRONMENT = Environment(".venv-bench", "test,bench")
 
 
 def run(*command: str | os.PathLike[str], check: bool = True) -> int:
@@ -30,20 +41,20 @@ def run(*command: str | os.PathLike[str], check: bool = True) -> int:
     return subprocess.run([str(part) for part in command], cwd=ROOT, check=check).returncode
 
 
-def set_up(extras: str) -> None:
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+def set_up(environment: Environment) -> None:
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + environment.extras.encode()).hexdigest()
+    if environment.python.exists() and environment.stamp.exists() and environment.stamp.read_text().strip() == wanted:
         return
-    if not PYTHON.exists():
-        run(sys.executable, "-m", "venv", VENV)
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
-    STAMP.write_text(wanted + "\n")
+    if not environment.python.exists():
+        run(sys.executable, "-m", "venv", environment.path)
+    run(environment.python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(environment.python, "-m", "pip", "install", "--quiet", "-e", f".[{environment.extras}]")
+    environment.stamp.write_text(wanted + "\n")
 
 
 def demo(arguments: list[str]) -> int:
     project = ROOT / "fixtures" / "agent_project"
-    lint = BIN / "fluxloop-lint"
+    lint = TEST_ENVIRONMENT.bin / "fluxloop-lint"
     print(f"\n== fluxloop-lint {project.relative_to(ROOT)}  (what is wrong)", flush=True)
     run(lint, project.relative_to(ROOT), *arguments, check=False)
     print(f"\n== fluxloop-lint --diff {project.relative_to(ROOT)}  (what --fix would write)", flush=True)
@@ -52,7 +63,7 @@ def demo(arguments: list[str]) -> int:
 
 
 def test(arguments: list[str]) -> int:
-    status = run(PYTHON, "-m", "pytest", *arguments, check=False)
+    status = run(TEST_ENVIRONMENT.python, "-m", "pytest", *arguments, check=False)
     if status == PYTEST_NO_TESTS_COLLECTED:
         print("dev.py: pytest ran no tests; that is a failure here", file=sys.stderr)
         return 1
@@ -62,7 +73,7 @@ def test(arguments: list[str]) -> int:
 def bench(arguments: list[str]) -> int:
     status = 0
     for script in sorted((ROOT / "benchmarks").glob("*.py")):
-        status |= run(PYTHON, script, *arguments, check=False)
+        status |= run(BENCH_ENVIRONMENT.python, script, *arguments, check=False)
     return status
 
 
@@ -74,7 +85,7 @@ def main() -> int:
         print(f"usage: python3 dev.py {{{'|'.join(COMMANDS)}}} [arguments...]", file=sys.stderr)
         return 2
     try:
-        set_up("test,bench" if sys.argv[1] == "bench" else "test")
+        set_up(BENCH_ENVIRONMENT if sys.argv[1] == "bench" else TEST_ENVIRONMENT)
     except subprocess.CalledProcessError as error:
         print(f"dev.py: set-up failed (exit {error.returncode}); see the output above", file=sys.stderr)
         return 2

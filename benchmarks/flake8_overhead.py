@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What installing the fluxloop-lint flake8 plugin costs flake8 on a real codebase.
 
-    python3 dev.py bench            # or: .venv/bin/python benchmarks/flake8_overhead.py [--repeats N]
+    python3 dev.py bench            # or: .venv-bench/bin/python benchmarks/flake8_overhead.py [--repeats N]
 
 Corpus: the `real` corpus of `lint_speed.py` (pinned real packages plus a few percent of
 generated agent modules that use FluxLoop), built by its own builder.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How fast fluxloop-lint is against Ruff, flake8 and the Fixit rule a team would write instead.
 
-    python3 dev.py bench            # or: .venv/bin/python benchmarks/lint_speed.py
+    python3 dev.py bench            # or: .venv-bench/bin/python benchmarks/lint_speed.py
 
 Two corpora, built under `benchmarks/.corpus/` (gitignored; each its own git work tree so the
 repository's `.gitignore` does not hide it from the tools):
@@ -262,7 +262,7 @@ def verdict(label: str, value: float, target: float, higher_is_better: bool) -> 
 def main() -> int:
     missing = [tool for tool in ("fluxloop-lint", "ruff", "flake8", "fixit") if not (BIN / tool).exists()]
     if missing:
-        print(f"lint_speed: missing {', '.join(missing)}; install with: .venv/bin/pip install -e '.[test,bench]'")
+        print(f"lint_speed: missing {', '.join(missing)}; install with: .venv-bench/bin/pip install -e '.[test,bench]'")
         return 2
     start = time.perf_counter()
     real = build_real_corpus()

@@ -1,7 +1,7 @@
 """What FluxLoop instrumentation adds to a function call, side by side in one process.
 
     python3 dev.py bench                      # or, after pip install -e '.[test,bench]':
-    .venv/bin/python benchmarks/runtime_overhead.py
+    .venv-bench/bin/python benchmarks/runtime_overhead.py
 
 Rows: a bare call; `fluxloop_runtime` with no active context; `fluxloop_runtime` recorded
 inside `instrument()` (100 calls per trace, so writing the JSONL lines at each trace's end is
