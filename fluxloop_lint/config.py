@@ -57,11 +57,13 @@ class Configuration:
 
     @property
     def base_settings(self) -> LintSettings:
-        select = self.overrides.select if self.overrides.select is not None else self.file.select
+        # As in Ruff, `--select` on the command line starts the selection afresh: the file's
+        # select, extend-select and ignore no longer apply (its per-file-ignores still do).
+        from_file = self.overrides.select is None
         return LintSettings(
-            select=select,
-            extend_select=self.file.extend_select + self.overrides.extend_select,
-            ignore=self.file.ignore + self.overrides.ignore,
+            select=self.file.select if from_file else self.overrides.select,
+            extend_select=(self.file.extend_select if from_file else ()) + self.overrides.extend_select,
+            ignore=(self.file.ignore if from_file else ()) + self.overrides.ignore,
             fluxloop_modules=self.file.fluxloop_modules,
             framework_decorators=tuple(sorted(self.file.framework_decorators.items())),
             fix_strategy=self.overrides.fix_strategy or self.file.fix_strategy,

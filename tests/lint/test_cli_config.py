@@ -211,6 +211,15 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     assert "src/new.py:" in result.stdout and "legacy/old.py" not in result.stdout
 
 
+def test_select_on_the_command_line_starts_afresh_as_in_ruff(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.fluxloop-lint]\nignore = ["FLX101"]\n')
+    write(tmp_path, "tools.py", WRONG)
+    assert run_cli(".", cwd=tmp_path).exit_code == 0  # the file's ignore applies
+    result = run_cli("--select", "FLX101", ".", cwd=tmp_path)
+    assert result.exit_code == 1 and " FLX101 " in result.stdout  # ... until --select replaces it
+    assert run_cli("--select", "FLX101", "--ignore", "FLX101", ".", cwd=tmp_path).exit_code == 0
+
+
 def test_custom_fluxloop_module(tmp_path: Path) -> None:
     source = WRONG.replace("fluxloop_runtime", "acme_tracing")
     write(tmp_path, "tools.py", source)
