@@ -17,7 +17,7 @@ from typing import Any
 from fluxloop_lint import __version__
 from fluxloop_lint.files import write_atomically
 from fluxloop_lint.output import finding_to_json
-from fluxloop_lint.types import Applicability, Edit, FileResult, Finding, Fix, LintSettings, Position
+from fluxloop_lint.types import Applicability, Edit, FileResult, Finding, Fix, LintSettings, Position, Severity
 
 CACHE_FOLDER = ".fluxloop-lint-cache"
 
@@ -43,6 +43,7 @@ def _finding_from_json(path: str, data: dict[str, Any]) -> Finding:
         path=path,
         start=_position(data["location"]),
         end=_position(data["end_location"]),
+        severity=Severity(data["severity"]),
         fix=None
         if fix is None
         else Fix(

@@ -303,6 +303,7 @@ def _lint_text(text: str, path: str, settings: LintSettings, rules: tuple[type[R
         return _Pass(())
     context.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)  # type: ignore[assignment]
     lines = split_lines(text)
+    severities = {rule.CODE: rule.SEVERITY for rule in active}
     findings = []
     for report in context.reports:
         noqa_range = context.positions[report.noqa_node]
@@ -317,6 +318,7 @@ def _lint_text(text: str, path: str, settings: LintSettings, rules: tuple[type[R
                 Position(where.start.line, where.start.column + 1),
                 Position(where.end.line, where.end.column + 1),
                 report.build_fix() if report.build_fix is not None else None,
+                severities[report.code],
             )
         )
     findings.sort(key=lambda finding: (finding.start, finding.code))

@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import os
 import string
 import tokenize
+import urllib.parse
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -128,6 +130,7 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
     fix = finding.fix
     return {
         "code": finding.code,
+        "severity": finding.severity.value,
         "message": finding.message,
         "filename": finding.path,
         "location": _location(finding.start),
@@ -174,11 +177,16 @@ def format_github(findings: Sequence[Finding]) -> str:
                 ("endColumn", finding.end.column),
             )
         )
-        lines.append(f"::error {properties}::{_escape_data(f'{finding.code} {finding.message}')}")
+        lines.append(f"::{finding.severity.value} {properties}::{_escape_data(f'{finding.code} {finding.message}')}")
     return "".join(line + "\n" for line in lines)
 
 
 # --- SARIF 2.1.0 ------------------------------------------------------------------------------
+
+
+def _uri(path: str) -> str:
+    """A relative URI reference for a path (SARIF wants `my%20tools/a.py`, not `my tools/a.py`)."""
+    return urllib.parse.quote(path.replace(os.sep, "/"))
 
 
 def _region(start: Position, end: Position) -> dict[str, int]:
@@ -195,7 +203,7 @@ def _sarif_rules() -> list[dict[str, Any]]:
             "shortDescription": {"text": message_summary(rule.MESSAGE)},
             "fullDescription": {"text": rule.RATIONALE},
             "help": {"text": rule.RATIONALE},
-            "defaultConfiguration": {"enabled": bool(rule.DEFAULT_ENABLED), "level": "error"},
+            "defaultConfiguration": {"enabled": bool(rule.DEFAULT_ENABLED), "level": rule.SEVERITY.value},
         }
         for rule in ALL_RULES
     ]
@@ -204,12 +212,12 @@ def _sarif_rules() -> list[dict[str, Any]]:
 def _sarif_result(finding: Finding) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.code,
-        "level": "error",
+        "level": finding.severity.value,
         "message": {"text": finding.message},
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": finding.path},
+                    "artifactLocation": {"uri": _uri(finding.path)},
                     "region": _region(finding.start, finding.end),
                 }
             }
@@ -221,7 +229,7 @@ def _sarif_result(finding: Finding) -> dict[str, Any]:
                 "description": {"text": finding.fix.message},
                 "artifactChanges": [
                     {
-                        "artifactLocation": {"uri": finding.path},
+                        "artifactLocation": {"uri": _uri(finding.path)},
                         "replacements": [
                             {"deletedRegion": _region(edit.start, edit.end), "insertedContent": {"text": edit.content}}
                             for edit in finding.fix.edits
@@ -258,24 +266,28 @@ def format_sarif(findings: Sequence[Finding]) -> str:
 # --- diffs ----------------------------------------------------------------------------------
 
 
-def _decode(source: bytes) -> str:
-    """Decode as Python does: BOM, then coding cookie, then UTF-8."""
+def _encoding_of(source: bytes) -> str:
+    """The encoding Python reads the file with: BOM, then coding cookie, then UTF-8."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-        return source.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        return source.decode("utf-8", "replace")
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
-def unified_diff(path: str, original: bytes, fixed: bytes) -> str:
-    """A unified diff that `patch -p0` and `git apply -p0` apply (line endings kept)."""
-    before = _decode(original).splitlines(keepends=True)
-    after = _decode(fixed).splitlines(keepends=True)
-    lines = []
-    for line in difflib.unified_diff(before, after, fromfile=path, tofile=path):
-        if line.startswith(("---", "+++")):
-            line = line.rstrip("\n") + "\n"
-        lines.append(line)
+def unified_diff(path: str, original: bytes, fixed: bytes) -> bytes:
+    """A unified diff that `patch -p0` and `git apply -p0` apply: its lines are in the file's
+    own encoding and line endings, and a name with spaces ends with a tab, as GNU diff does."""
+    encoding = _encoding_of(original)
+    before = original.decode(encoding, "surrogateescape").splitlines(keepends=True)
+    after = fixed.decode(encoding, "surrogateescape").splitlines(keepends=True)
+    hunks = list(difflib.unified_diff(before, after, lineterm="\n"))[2:]  # without difflib's header
+    if not hunks:
+        return b""
+    name = path + "\t" if any(character.isspace() for character in path) else path
+    lines = [f"--- {name}\n".encode(), f"+++ {name}\n".encode()]
+    for line in hunks:
+        lines.append(line.encode(encoding, "surrogateescape"))
         if not line.endswith("\n"):
-            lines.append("\n\\ No newline at end of file\n")
-    return "".join(lines)
+            lines.append(b"\n\\ No newline at end of file\n")
+    return b"".join(lines)

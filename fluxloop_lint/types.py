@@ -10,6 +10,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
+class Severity(str, Enum):
+    """How serious a finding is: errors break code or lose observations, warnings may not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
 class Applicability(str, Enum):
     """Whether a fix is applied by `--fix` alone (safe) or needs `--unsafe-fixes`."""
 
@@ -70,6 +77,7 @@ class Finding:
     start: Position
     end: Position
     fix: Fix | None = None
+    severity: Severity = Severity.ERROR
 
     @property
     def fixable(self) -> bool:

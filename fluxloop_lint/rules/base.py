@@ -16,7 +16,7 @@ from typing import ClassVar
 import libcst as cst
 
 from fluxloop_lint.context import FileContext
-from fluxloop_lint.types import Applicability, Fix
+from fluxloop_lint.types import Applicability, Fix, Severity
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class Rule:
     MESSAGE: ClassVar[str]  # the finding in one line; rules fill its {placeholders}
     RATIONALE: ClassVar[str]
     DEFAULT_ENABLED: ClassVar[bool] = True
+    SEVERITY: ClassVar[Severity] = Severity.ERROR
     FIX: ClassVar[Applicability | None] = None
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fluxloop_lint.context import DecoratorInfo
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.decorator_order import ORDER_RULE_CATEGORIES, DecoratorOrderRule, describe
-from fluxloop_lint.types import Applicability
+from fluxloop_lint.types import Applicability, Severity
 
 
 class MarkingOrderRule(DecoratorOrderRule):
@@ -21,6 +21,7 @@ class MarkingOrderRule(DecoratorOrderRule):
         "outermost as everywhere else."
     )
     FIX = Applicability.SAFE
+    SEVERITY = Severity.WARNING
     CATEGORIES = ORDER_RULE_CATEGORIES["FLX103"]
 
     def message(self, fluxloop: DecoratorInfo, below: DecoratorInfo) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -9,8 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from fluxloop_lint.output import format_github, text_line, unified_diff
-from fluxloop_lint.types import Applicability, Finding, Fix, Position
+from fluxloop_lint.output import format_github, format_json, format_sarif, text_line, unified_diff
+from fluxloop_lint.types import Applicability, Finding, Fix, Position, Severity
+
+
+def test_severity_reaches_github_sarif_and_json() -> None:
+    warning = Finding("FLX103", "m", "my tools/a.py", Position(1, 1), Position(1, 2), severity=Severity.WARNING)
+    assert format_github([warning]).startswith("::warning title=")
+    result = json.loads(format_sarif([warning]))["runs"][0]["results"][0]
+    assert result["level"] == "warning"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "my%20tools/a.py"
+    assert json.loads(format_json([warning]))[0]["severity"] == "warning"
 
 
 def test_github_annotations_escape_properties_and_message() -> None:
@@ -32,8 +42,23 @@ def test_github_annotations_escape_properties_and_message() -> None:
 def test_diffs_apply_with_patch(tmp_path: Path, before: bytes, after: bytes) -> None:
     (tmp_path / "f.py").write_bytes(before)
     diff = unified_diff("f.py", before, after)
-    subprocess.run(["patch", "-p0", "--quiet", "--binary"], cwd=tmp_path, input=diff.encode(), check=True)
+    subprocess.run(["patch", "-p0", "--quiet", "--binary"], cwd=tmp_path, input=diff, check=True)
     assert (tmp_path / "f.py").read_bytes() == after
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="patch is not installed")
+def test_a_diff_is_in_the_file_encoding_and_a_spaced_name_applies(tmp_path: Path) -> None:
+    """`patch` and `git apply` compare bytes: a latin-1 file's diff must be latin-1 too."""
+    before = "# -*- coding: latin-1 -*-\nname = 'café'\nb = 1\n".encode("latin-1")
+    after = "# -*- coding: latin-1 -*-\nb = 1\nname = 'café'\n".encode("latin-1")
+    folder = tmp_path / "my tools"
+    folder.mkdir()
+    (folder / "outils é.py").write_bytes(before)
+    diff = unified_diff("my tools/outils é.py", before, after)
+    assert "café".encode("latin-1") in diff
+    subprocess.run(["git", "apply", "-p0", "--check"], cwd=tmp_path, input=diff, check=True)
+    subprocess.run(["patch", "-p0", "--quiet"], cwd=tmp_path, input=diff, check=True)
+    assert (folder / "outils é.py").read_bytes() == after
 
 
 @pytest.mark.parametrize(
