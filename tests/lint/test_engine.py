@@ -189,3 +189,17 @@ def test_nothing_else_in_the_file_changes():
     suffix = "\n\nx = [1,\n  2]\n"
     result = lint_source(prefix + body + suffix, "t.py", DEFAULT, fix=True)
     assert result.fixed_source == prefix + "\n# why\n@function_tool  # tool\n@fluxloop.tool()\ndef lookup(q):\n    return  q\n" + suffix
+
+
+def test_node_positions_equal_libcsts_metadata_wrapper():
+    """The engine computes positions without MetadataWrapper's extra traversal; they must be
+    the very positions LibCST's wrapper gives, node for node."""
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from fluxloop_lint.engine import node_positions
+
+    source = "import fluxloop\n\nclass A:\n    @fluxloop.trace(\n        name='x',\n    )\n    @staticmethod\n    def f(a, *b, **c):\n        return [a for a in b if a]  # done\n"
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    assert dict(node_positions(module)) == dict(expected)
