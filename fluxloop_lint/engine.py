@@ -21,7 +21,7 @@ from functools import lru_cache
 import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
 
-from fluxloop_lint import walk
+from fluxloop_lint import syntax_tree
 from fluxloop_lint.context import FileContext
 from fluxloop_lint.fixes.edits import apply_edits, line_starts, offset, split_lines
 from fluxloop_lint.frameworks import registry_for
@@ -109,7 +109,7 @@ def _plan(rules: tuple[type[Rule], ...]) -> _Plan:
     return _Plan(
         visits={node_type: tuple(calls) for node_type, calls in tables["visit_"].items()},
         leaves={node_type: tuple(calls) for node_type, calls in tables["leave_"].items()},
-        expressions=not wanted <= walk.STATEMENT_NODE_TYPES,
+        expressions=not wanted <= syntax_tree.STATEMENT_NODE_TYPES,
     )
 
 
@@ -126,7 +126,7 @@ class _Walk:
 
         self.visits = bound(plan.visits)
         self.leaves = bound(plan.leaves)
-        self.fields = walk.all_fields if plan.expressions else walk.statement_fields
+        self.fields = syntax_tree.all_fields if plan.expressions else syntax_tree.statement_fields
         self.expressions = plan.expressions
 
     def node(self, node: cst.CSTNode) -> None:
@@ -156,7 +156,7 @@ class _Walk:
             handler(node)
 
     def _children(self, node: cst.CSTNode, fields: tuple[str, ...] | None = None) -> None:
-        for child in walk.children(node, fields if fields is not None else self.fields(type(node))):
+        for child in syntax_tree.children(node, fields if fields is not None else self.fields(type(node))):
             self.node(child)
 
     def _function(self, node: cst.FunctionDef) -> None:

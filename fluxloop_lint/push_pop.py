@@ -30,7 +30,7 @@ import libcst as cst
 
 from fluxloop_lint.context import FileContext
 from fluxloop_lint.names import dotted_parts
-from fluxloop_lint.walk import all_fields, children, descendants
+from fluxloop_lint.syntax_tree import all_fields, children, descendants
 
 TRIGGERS = frozenset({"push_observation", "pop_observation", "get_current_context", "instrument"})
 PUSH = "push_observation"

@@ -48,7 +48,7 @@ from fluxloop_lint.fixes.pattern_a import statements, visit_all
 from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, text_fix
 from fluxloop_lint.names import dotted_parts
 from fluxloop_lint.types import Applicability, Fix, FrameworkKind
-from fluxloop_lint.walk import descendants
+from fluxloop_lint.syntax_tree import descendants
 
 # Parameters a framework fills in itself: not part of what the tool was asked.
 FRAMEWORK_CONTEXT_TYPES = frozenset(

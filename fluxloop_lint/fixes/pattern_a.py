@@ -31,7 +31,7 @@ from fluxloop_lint.context import FileContext
 from fluxloop_lint.fixes.rewrite import fresh_name, rewrite_fix, rewritten
 from fluxloop_lint.push_pop import POP, Call, FunctionAnalysis, Located, is_name, own_nodes
 from fluxloop_lint.types import Applicability, Fix
-from fluxloop_lint.walk import descendants
+from fluxloop_lint.syntax_tree import descendants
 
 # -- templates ---------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from fluxloop_lint.rules.base import Invalid, Rule, Valid
-from fluxloop_lint.walk import descendants
+from fluxloop_lint.syntax_tree import descendants
 
 
 def is_generator(node: cst.FunctionDef) -> bool:

@@ -9,7 +9,7 @@ from fluxloop_lint.push_pop import FunctionAnalysis
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PushPopRule
 from fluxloop_lint.types import Applicability
-from fluxloop_lint.walk import descendants
+from fluxloop_lint.syntax_tree import descendants
 
 
 def records_error(handler: cst.ExceptHandler) -> bool:
