@@ -69,7 +69,8 @@ def dotted_parts(expression: cst.BaseExpression) -> list[str] | None:
     return parts
 
 
-def _dotted_text(expression: cst.BaseExpression) -> str:
+def dotted_text(expression: cst.BaseExpression) -> str:
+    """`a.b.c` as `"a.b.c"`; "" for anything that is not a plain dotted name."""
     parts = dotted_parts(expression)
     return ".".join(parts) if parts else ""
 
@@ -139,7 +140,7 @@ class NameResolver:
 
     def bind_import(self, node: cst.Import) -> None:
         for alias in node.names:
-            full = _dotted_text(alias.name)
+            full = dotted_text(alias.name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self.bind(alias.asname.name.value, Binding(full))
             else:
@@ -150,9 +151,9 @@ class NameResolver:
         if isinstance(node.names, cst.ImportStar):
             return
         relative = bool(node.relative)
-        module = _dotted_text(node.module) if node.module is not None else ""
+        module = dotted_text(node.module) if node.module is not None else ""
         for alias in node.names:
-            imported = _dotted_text(alias.name)
+            imported = dotted_text(alias.name)
             local = imported
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value

@@ -103,3 +103,13 @@ def descendants(node: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst
         nested = list(children(current, all_fields(type(current))))
         nested.reverse()
         stack.extend(nested)
+
+
+def is_docstring(statement: cst.BaseStatement) -> bool:
+    """A statement that is a lone string literal (a docstring when it comes first)."""
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )

@@ -44,11 +44,12 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fluxloop_lint.context import DecoratorInfo, FileContext
+from fluxloop_lint.fixes.imports import settle_imports
 from fluxloop_lint.fixes.pattern_a import statements, visit_all
 from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, text_fix
 from fluxloop_lint.names import dotted_parts
 from fluxloop_lint.types import Applicability, Fix, FrameworkKind
-from fluxloop_lint.syntax_tree import descendants
+from fluxloop_lint.syntax_tree import descendants, is_docstring
 
 # Parameters a framework fills in itself: not part of what the tool was asked.
 FRAMEWORK_CONTEXT_TYPES = frozenset(
@@ -132,7 +133,7 @@ def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]
                 modules.append(module)
     if not replacements:
         return None, frozenset()
-    module = _settle_imports(context, rewritten(context.module, replacements), modules[0])
+    module = settle_imports(context, rewritten(context.module, replacements), modules[0])
     applicability = Applicability.SAFE if scope == MISPLACED else Applicability.UNSAFE
     message = "Replace the FluxLoop decorators by manual instrumentation (Pattern A)"
     return text_fix(context, module.code, applicability, message), frozenset(converted_decorators)
@@ -290,7 +291,7 @@ def _instrument(function: cst.FunctionDef, spec: _Observation, taken: set[str]) 
     taken.update(vars(names).values())
     body = _lines(function.body)
     docstring: list[cst.BaseStatement] = []
-    if body and _is_docstring(body[0]):
+    if body and is_docstring(body[0]):
         docstring, body = [body[0]], body[1:]
     generator = any(isinstance(node, cst.Yield) for node in descendants(function.body))
     recorder = _RecordYields(names) if generator else _RecordReturns(names, spec.capture_output)
@@ -336,15 +337,6 @@ def _lines(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
     if isinstance(suite, cst.IndentedBlock):
         return list(suite.body)
     return [cst.SimpleStatementLine(body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]) for small in suite.body]
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
 
 
 class _OwnScope(cst.CSTTransformer):
@@ -427,112 +419,3 @@ class _RecordYields(_OwnScope):
         expression = self.module.code_for_node(value.value)
         replaced = small.with_changes(value=value.with_changes(value=cst.Name(item)))
         return [f"{item} = {expression}\n", f"{items}.append({item})\n", self.module.code_for_node(replaced) + "\n"]
-
-
-# -- imports -----------------------------------------------------------------------------------
-
-
-def _used_names(module: cst.Module) -> set[str]:
-    used: set[str] = set()
-    stack: list[cst.CSTNode] = [statement for statement in module.body if not _is_import_line(statement)]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Name):
-            used.add(node.value)
-        elif isinstance(node, cst.Attribute):
-            stack.append(node.value)
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
-            continue
-        else:
-            stack.extend(node.children)
-    return used
-
-
-def _is_import_line(statement: cst.CSTNode) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
-
-
-def _bound(alias: cst.ImportAlias) -> str:
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    parts = dotted_parts(alias.name) or [""]
-    return parts[0]
-
-
-def _settle_imports(context: FileContext, module: cst.Module, fluxloop: str) -> cst.Module:
-    before, after = _used_names(context.module), _used_names(module)
-    body = list(module.body)
-    position: int | None = None
-    have: set[str] = set()
-    removed_leading: dict[int, Sequence[cst.EmptyLine]] = {}
-    for index, statement in enumerate(list(body)):
-        if not _is_import_line(statement):
-            continue
-        smalls = []
-        for small in statement.body:
-            source = _module_of(small)
-            relative = isinstance(small, cst.ImportFrom) and source is None
-            aliases = small.names if not (relative or isinstance(small.names, cst.ImportStar)) else None
-            if aliases is not None:
-                kept = [
-                    alias
-                    for alias in aliases
-                    if not (
-                        context.fluxloop_module_of(source or _dotted(alias.name)) is not None
-                        and _bound(alias) in before
-                        and _bound(alias) not in after
-                    )
-                ]
-                if isinstance(small, cst.ImportFrom) and source in (fluxloop, f"{fluxloop}.models"):
-                    have.update(_bound(alias) for alias in kept if alias.asname is None)
-                top = (source or _dotted(aliases[0].name)).split(".")[0]
-                if top == fluxloop.split(".")[0]:
-                    position = index + 1  # after the file's last import of that FluxLoop package
-                if not kept:
-                    continue
-                if len(kept) != len(aliases):
-                    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-                    small = small.with_changes(names=kept)
-            smalls.append(small)
-        if smalls:
-            body[index] = statement.with_changes(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) for s in smalls[:-1]] + [smalls[-1]])
-        else:
-            body[index] = None  # type: ignore[call-overload]
-            removed_leading[index] = statement.leading_lines
-    wanted = []
-    if "get_current_context" not in have:
-        wanted.append(f"from {fluxloop} import get_current_context\n")
-    missing = [name for name in ("ObservationData", "ObservationType") if name not in have]
-    if missing:
-        wanted.append(f"from {fluxloop}.models import {', '.join(missing)}\n")
-    new_lines = [statements(line)[0] for line in wanted]
-    if position is None:
-        position = _after_leading_imports(body)
-    if new_lines and position - 1 in removed_leading:
-        # The new imports take the place of the removed one, blank lines above included.
-        new_lines[0] = new_lines[0].with_changes(leading_lines=removed_leading[position - 1])
-    body[position:position] = new_lines
-    result = [statement for statement in body if statement is not None]
-    return module.with_changes(body=result)
-
-
-def _module_of(small: cst.BaseSmallStatement) -> str | None:
-    """The module a `from` import reads (None for `import x` and relative imports)."""
-    if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-        return _dotted(small.module)
-    return None
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    return ".".join(dotted_parts(node) or [])
-
-
-def _after_leading_imports(body: list[cst.BaseStatement | None]) -> int:
-    position = 0
-    for index, statement in enumerate(body):
-        if statement is None or _is_import_line(statement) or (index == 0 and _is_docstring(statement)):
-            position = index + 1
-        else:
-            break
-    return position
-
