@@ -41,6 +41,10 @@ class FixStrategy(str, Enum):
     MANUAL = "manual"
 
 
+# The values of FluxLoop's `ObservationType` (sdk-contract.md); members are their upper case.
+OBSERVATION_TYPES = ("span", "event", "generation", "tool", "agent", "chain", "evaluation")
+
+
 @dataclass(frozen=True, order=True)
 class Position:
     """A place in a file: 1-based line, 1-based column (the text output's convention)."""

@@ -48,7 +48,7 @@ from fluxloop_lint.fixes.imports import settle_imports
 from fluxloop_lint.fixes.pattern_a import statements, visit_all
 from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, text_fix
 from fluxloop_lint.names import dotted_parts
-from fluxloop_lint.types import Applicability, Fix, FrameworkKind
+from fluxloop_lint.types import OBSERVATION_TYPES, Applicability, Fix, FrameworkKind
 from fluxloop_lint.syntax_tree import descendants, is_docstring
 
 # Parameters a framework fills in itself: not part of what the tool was asked.
@@ -85,6 +85,12 @@ def misplaced(decorators: Sequence[DecoratorInfo], index: int) -> bool:
     return decorators[index].fluxloop and any(
         other.framework is not None and other.framework.kind in MANUAL_KINDS for other in decorators[index + 1 :]
     )
+
+
+def describable(context: FileContext, function: cst.FunctionDef, info: DecoratorInfo) -> bool:
+    """The observation the decorator records can be written out by hand: its arguments are
+    plain and its observation type exists."""
+    return _observation(context, function, info) is not None
 
 
 # -- the fix -----------------------------------------------------------------------------------
@@ -201,10 +207,12 @@ def _observation(context: FileContext, function: cst.FunctionDef, info: Decorato
             else:
                 return None
     code = context.module.code_for_node
-    type_code = f"ObservationType.{_TYPES[kind]}"
+    type_code: str | None = f"ObservationType.{_TYPES[kind]}"
     if "observation_type" in given:
         type_code = _type_code(given["observation_type"], code)
-    name_code = code(given["name"]) if "name" in given else _string(function.name.value)
+    if type_code is None:
+        return None
+    name_code = _name_code(given.get("name"), function.name.value, code)
     arguments: list[tuple[str, str]] = [("type", type_code), ("name", name_code)]
     if not _is_false(given.get("capture_input")):
         arguments.append(("input", '{"args": {' + ", ".join(f"{_string(p)}: {p}" for p in _recorded_parameters(function)) + "}}"))
@@ -221,13 +229,32 @@ def _observation(context: FileContext, function: cst.FunctionDef, info: Decorato
     return _Observation(tuple(arguments), not _is_false(given.get("capture_output")))
 
 
-def _type_code(value: cst.BaseExpression, code) -> str:  # type: ignore[no-untyped-def]
+def _type_code(value: cst.BaseExpression, code) -> str | None:  # type: ignore[no-untyped-def]
+    """`ObservationType.X` for the decorator's `observation_type`; None when that type does not
+    exist (`"retrieval"`): the decorator fails at run time and the rewrite would fail the same
+    way later, at every call, so it is not offered (FLX107 reports the value)."""
     if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        if value.evaluated_value not in OBSERVATION_TYPES:
+            return None
         return f"ObservationType.{value.evaluated_value.upper()}"
     parts = dotted_parts(value)
     if parts and len(parts) >= 2 and parts[-2] == "ObservationType":
+        if parts[-1].lower() not in OBSERVATION_TYPES or not parts[-1].isupper():
+            return None
         return f"ObservationType.{parts[-1]}"
     return f"ObservationType({code(value)})"
+
+
+def _name_code(value: cst.BaseExpression | None, function_name: str, code) -> str:  # type: ignore[no-untyped-def]
+    """The observation's name as the decorators choose it: `name or function.__name__`."""
+    default = _string(function_name)
+    if value is None or _is_none(value):
+        return default
+    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        return code(value) if value.evaluated_value else default
+    if isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+        return f"{code(value)} or {default}"
+    return f"({code(value)}) or {default}"
 
 
 def _string(text: str) -> str:

@@ -7,8 +7,7 @@ import re
 import libcst as cst
 
 from fluxloop_lint.rules.base import Invalid, Rule, Valid
-
-OBSERVATION_TYPES = ("span", "event", "generation", "tool", "agent", "chain", "evaluation")
+from fluxloop_lint.types import OBSERVATION_TYPES
 _MEMBERS = frozenset(value.upper() for value in OBSERVATION_TYPES)
 _MEMBER_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fluxloop_lint.fixes.manual import ALL, convertible, manual_fix, misplaced
+from fluxloop_lint.fixes.manual import ALL, convertible, describable, manual_fix, misplaced
 from fluxloop_lint.rules.base import Invalid, Rule, Valid
 from fluxloop_lint.types import Applicability, FixStrategy
 
@@ -44,7 +44,12 @@ class ManualInstrumentationRule(Rule):
         decorators = self.context.decorators_of(node)
         order_rules = {"FLX101", "FLX102"} <= self.context.enabled_codes
         for index, info in enumerate(decorators):
-            if info.fluxloop and convertible(decorators, index) and not (order_rules and misplaced(decorators, index)):
+            if (
+                info.fluxloop
+                and convertible(decorators, index)
+                and not (order_rules and misplaced(decorators, index))
+                and describable(self.context, node, info)
+            ):
                 self.report(
                     info.node,
                     self.MESSAGE.format(label=info.label),
@@ -67,6 +72,15 @@ class ManualInstrumentationRule(Rule):
             @functools.lru_cache(maxsize=32)
             def quote(nights):  # inside the cache the body would run on misses only: not offered
                 return nights * 100
+            """
+        ),
+        Valid(
+            """
+            import fluxloop
+
+            @fluxloop.trace(observation_type="retrieval")  # no such type (FLX107): nothing to write out
+            def search(query):
+                return query
             """
         ),
     )

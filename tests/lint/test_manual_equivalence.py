@@ -91,6 +91,12 @@ class Service:
         return cls(factor).factor * 2
 
 
+@fluxloop.trace(name=None, observation_type=fluxloop.ObservationType.EVENT)
+def unnamed(value: int) -> int:
+    """`name=None`: the decorators name the observation after the function."""
+    return value + 1
+
+
 @tool(name="tool.with_context")
 async def with_context(ctx: RunContextWrapper[Any], city: str) -> str:
     return f"weather in {city}"
@@ -201,6 +207,7 @@ CALLS = {
     "method": lambda m: m.Service(3).scale(7),
     "classmethod": lambda m: m.Service.build(5),
     "framework-context-parameter": lambda m: m.with_context(None, "Seoul"),
+    "name-none": lambda m: m.unnamed(1),
 }
 
 
@@ -233,6 +240,29 @@ def test_outside_instrument_the_rewrite_records_nothing_and_returns_the_same(mod
     assert after.lookup("ab") == before.lookup("ab")
     assert list(after.numbers(3)) == list(before.numbers(3))
     assert _observations(offline, 0) == []
+
+
+def test_an_observation_type_that_does_not_exist_is_reordered_not_rewritten():
+    """`ObservationType.RETRIEVAL` would raise AttributeError at every call: the manual
+    strategy falls back to reordering (FLX107 reports the value), FLX207 offers no fix."""
+    source = (
+        "import fluxloop_runtime as fluxloop\n"
+        "from agents import function_tool\n\n\n"
+        '@fluxloop.trace(observation_type="retrieval")\n'
+        "@function_tool\n"
+        "def find(q: str) -> str:\n"
+        "    return q\n\n\n"
+        '@fluxloop.trace(observation_type="retrieval")\n'
+        "def kept(q: str) -> str:\n"
+        "    return q\n"
+    )
+    fixed = lint_source(source, "retrieval.py", MANUAL, fix=True).fixed_source
+    assert fixed == source.replace(
+        '@fluxloop.trace(observation_type="retrieval")\n@function_tool\n',
+        '@function_tool\n@fluxloop.trace(observation_type="retrieval")\n',
+    )
+    codes = [finding.code for finding in lint_source(fixed, "retrieval.py", MANUAL).findings]
+    assert codes == ["FLX107", "FLX107"]
 
 
 # -- a ChatKit-style tool under the real agents.function_tool ---------------------------------
