@@ -30,9 +30,10 @@ generator's caller as parent, not the generator's observation. `yield from` item
 `yield` inside a larger expression are not recorded.
 
 All conversions of one file are one fix (the same for every finding it resolves), so one
-`--fix` pass converts every function and the imports are settled once: the imports the new
-code needs are added from the FluxLoop module the file already uses (`fluxloop` or
-`fluxloop_runtime`), and FluxLoop imports left unused by the removed decorators are removed.
+`--fix` pass converts every function and the imports are settled once (`fixes/imports.py`):
+each function's new code uses the FluxLoop module of its own decorator (`fluxloop` or
+`fluxloop_runtime`) under names that shadow nothing of the file's, and FluxLoop imports left
+unused by the removed decorators are removed.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fluxloop_lint.context import DecoratorInfo, FileContext
-from fluxloop_lint.fixes.imports import settle_imports
+from fluxloop_lint.fixes.imports import ImportPlan, Symbols, local_insertions, settle_imports
 from fluxloop_lint.fixes.pattern_a import statements, visit_all
 from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, text_fix
 from fluxloop_lint.names import dotted_parts
@@ -110,8 +111,8 @@ def manual_fix(context: FileContext, scope: str, decorator: cst.Decorator) -> Fi
 
 
 def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]]:
-    replacements: dict[cst.CSTNode, cst.CSTNode] = {}
-    modules: list[str] = []
+    replacements: dict[cst.CSTNode, cst.CSTNode | cst.FlattenSentinel] = {}
+    plan = ImportPlan(context)
     converted_decorators: set[int] = set()
     # Innermost first, so that a converted function carries its converted nested functions.
     for function in reversed(list(_functions(context.module))):
@@ -121,25 +122,25 @@ def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]
             for index, info in enumerate(decorators)
             if info.fluxloop and (scope == ALL or misplaced(decorators, index)) and convertible(decorators, index)
         ]
-        if not chosen:
+        if not chosen or not all(describable(context, function, decorators[index]) for index in chosen):
             continue
+        symbols = {
+            index: plan.symbols_for(function, decorators[index].node, _module(context, decorators[index])) for index in chosen
+        }
+        # New imports after a local import line: registered now, so that an enclosing
+        # function converted later carries them.
+        replacements.update(local_insertions(plan))
         nested = {id(node) for node in descendants(function.body, into_scopes=True)} if replacements else set()
         inner = {node: new for node, new in replacements.items() if id(node) in nested}
         current = function.visit(Replace(inner)) if inner else function
-        converted = _convert(context, cst.ensure_type(current, cst.FunctionDef), decorators, chosen)
-        if converted is None:
-            continue
+        converted = _convert(context, cst.ensure_type(current, cst.FunctionDef), decorators, symbols)
         for node in inner:
             del replacements[node]
         replacements[function] = converted
         converted_decorators.update(id(decorators[index].node) for index in chosen)
-        for index in chosen:
-            module = context.fluxloop_module_of(decorators[index].resolved.qualified_name)  # type: ignore[union-attr]
-            if module is not None and module not in modules:
-                modules.append(module)
-    if not replacements:
+    if not converted_decorators:
         return None, frozenset()
-    module = settle_imports(context, rewritten(context.module, replacements), modules[0])
+    module = settle_imports(context, rewritten(context.module, replacements), plan)
     applicability = Applicability.SAFE if scope == MISPLACED else Applicability.UNSAFE
     message = "Replace the FluxLoop decorators by manual instrumentation (Pattern A)"
     return text_fix(context, module.code, applicability, message), frozenset(converted_decorators)
@@ -151,16 +152,23 @@ def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:
             yield node
 
 
+def _module(context: FileContext, info: DecoratorInfo) -> str:
+    """The FluxLoop module the decorator comes from: the new code uses the same one."""
+    return context.fluxloop_module_of(info.resolved.qualified_name if info.resolved else None) or "fluxloop"
+
+
 def _convert(
-    context: FileContext, function: cst.FunctionDef, decorators: Sequence[DecoratorInfo], chosen: Sequence[int]
-) -> cst.FunctionDef | None:
+    context: FileContext, function: cst.FunctionDef, decorators: Sequence[DecoratorInfo], symbols: dict[int, Symbols]
+) -> cst.FunctionDef:
+    """`function` with the decorators at the keys of `symbols` replaced by Pattern A (all
+    `describable`)."""
+    chosen = sorted(symbols)
     taken = {node.value for node in descendants(function, into_scopes=True) if isinstance(node, cst.Name)}
     body = function
     for index in reversed(chosen):  # the lowest decorator's observation is the innermost
-        spec = _observation(context, function, decorators[index])
-        if spec is None:
-            return None
-        body = _instrument(body, spec, taken)
+        spec = _observation(context, function, decorators[index], symbols[index].ObservationType)
+        assert spec is not None  # describable
+        body = _instrument(body, spec, symbols[index], taken)
     kept = [info.node for position, info in enumerate(decorators) if position not in chosen]
     # Comments above or after a removed decorator stay, above what follows it.
     carried: list[cst.EmptyLine] = []
@@ -189,7 +197,10 @@ class _Observation:
     capture_output: bool
 
 
-def _observation(context: FileContext, function: cst.FunctionDef, info: DecoratorInfo) -> _Observation | None:
+def _observation(
+    context: FileContext, function: cst.FunctionDef, info: DecoratorInfo, observation_type: str = "ObservationType"
+) -> _Observation | None:
+    """What the decorator records; `observation_type` is the name `ObservationType` goes by."""
     kind = (info.resolved.qualified_name or "").rsplit(".", 1)[-1] if info.resolved else ""
     if kind not in _PARAMETERS:
         return None
@@ -207,9 +218,9 @@ def _observation(context: FileContext, function: cst.FunctionDef, info: Decorato
             else:
                 return None
     code = context.module.code_for_node
-    type_code: str | None = f"ObservationType.{_TYPES[kind]}"
+    type_code: str | None = f"{observation_type}.{_TYPES[kind]}"
     if "observation_type" in given:
-        type_code = _type_code(given["observation_type"], code)
+        type_code = _type_code(given["observation_type"], code, observation_type)
     if type_code is None:
         return None
     name_code = _name_code(given.get("name"), function.name.value, code)
@@ -229,20 +240,20 @@ def _observation(context: FileContext, function: cst.FunctionDef, info: Decorato
     return _Observation(tuple(arguments), not _is_false(given.get("capture_output")))
 
 
-def _type_code(value: cst.BaseExpression, code) -> str | None:  # type: ignore[no-untyped-def]
+def _type_code(value: cst.BaseExpression, code, observation_type: str) -> str | None:  # type: ignore[no-untyped-def]
     """`ObservationType.X` for the decorator's `observation_type`; None when that type does not
     exist (`"retrieval"`): the decorator fails at run time and the rewrite would fail the same
     way later, at every call, so it is not offered (FLX107 reports the value)."""
     if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
         if value.evaluated_value not in OBSERVATION_TYPES:
             return None
-        return f"ObservationType.{value.evaluated_value.upper()}"
+        return f"{observation_type}.{value.evaluated_value.upper()}"
     parts = dotted_parts(value)
     if parts and len(parts) >= 2 and parts[-2] == "ObservationType":
         if parts[-1].lower() not in OBSERVATION_TYPES or not parts[-1].isupper():
             return None
-        return f"ObservationType.{parts[-1]}"
-    return f"ObservationType({code(value)})"
+        return f"{observation_type}.{parts[-1]}"
+    return f"{observation_type}({code(value)})"
 
 
 def _name_code(value: cst.BaseExpression | None, function_name: str, code) -> str:  # type: ignore[no-untyped-def]
@@ -313,7 +324,8 @@ class _Names:
     item: str
 
 
-def _instrument(function: cst.FunctionDef, spec: _Observation, taken: set[str]) -> cst.FunctionDef:
+def _instrument(function: cst.FunctionDef, spec: _Observation, symbols: Symbols, taken: set[str]) -> cst.FunctionDef:
+    taken.update((symbols.get_current_context, symbols.ObservationData, symbols.ObservationType))
     names = _Names(*(fresh_name(wanted, taken) for wanted in ("fl_ctx", "obs", "e", "fl_result", "fl_items", "fl_item")))
     taken.update(vars(names).values())
     body = _lines(function.body)
@@ -326,10 +338,10 @@ def _instrument(function: cst.FunctionDef, spec: _Observation, taken: set[str]) 
     observation = "".join(f"        {key}={value},\n" for key, value in spec.arguments)
     n = names
     prologue = (
-        f"{n.ctx} = get_current_context()\n"
+        f"{n.ctx} = {symbols.get_current_context}()\n"
         f"{n.obs} = None\n"
         f"if {n.ctx} and {n.ctx}.is_enabled():\n"
-        f"    {n.obs} = ObservationData(\n{observation}    )\n"
+        f"    {n.obs} = {symbols.ObservationData}(\n{observation}    )\n"
     )
     if generator:
         prologue += f"{n.items} = []\n"

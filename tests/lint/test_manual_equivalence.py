@@ -311,3 +311,127 @@ def test_chatkit_tool_stays_a_function_tool_with_the_same_schema(tmp_path, offli
     assert (observation["type"], observation["name"]) == ("tool", "tool.cancel_trip")
     assert observation["input"] == {"args": {"reason": "storm"}}
     assert observation["output"] == {"result": "cancelled: storm"}
+
+
+# -- imports: the file's own names are not shadowed, each function keeps its module -----------
+
+OWN_NAMES = '''\
+import enum
+
+import fluxloop_runtime
+from fluxloop_runtime import tool
+
+
+class ObservationType(enum.Enum):  # the application's own, not FluxLoop's
+    SEARCH = "search"
+
+
+def get_current_context():
+    return "the application's context"
+
+
+@tool(name="tool.search")
+@fluxloop_runtime.trace(name="span.search")
+def search(query: str) -> str:
+    return f"{ObservationType.SEARCH.value}: {query} in {get_current_context()}"
+'''
+
+
+def _rewrite_and_load(source: str, tmp_path: Path, name: str) -> tuple[str, Any]:
+    result = lint_source(source, f"{name}.py", MANUAL, fix=True)
+    rewritten = result.fixed_source
+    assert isinstance(rewritten, str)
+    assert lint_source(rewritten, f"{name}.py", MANUAL, fix=True).fixed_source is None
+    assert lint_source(rewritten, f"{name}.py", LintSettings(select=("ALL",))).findings == ()
+    (tmp_path / f"{name}.py").write_text(rewritten)
+    try:
+        return rewritten, _load(tmp_path / f"{name}.py", name)
+    finally:
+        sys.modules.pop(name, None)
+
+
+def test_added_imports_do_not_shadow_the_files_own_names(tmp_path, offline_store):
+    rewritten, module = _rewrite_and_load(OWN_NAMES, tmp_path, "own_names")
+    assert rewritten.startswith(
+        "import enum\n\n"
+        "from fluxloop_runtime import get_current_context as fl_get_current_context\n"
+        "from fluxloop_runtime.models import ObservationData, ObservationType as fl_ObservationType\n"
+        "\n\n"
+        "class ObservationType(enum.Enum):"
+    )
+    assert module.ObservationType.SEARCH.value == "search"
+    with fluxloop_runtime.instrument("own names"):
+        assert module.search("q") == "search: q in the application's context"
+    recorded = {observation["name"]: observation for observation in offline_store.observations()}
+    assert (recorded["tool.search"]["type"], recorded["span.search"]["type"]) == ("tool", "span")
+    assert recorded["span.search"]["parent_observation_id"] == recorded["tool.search"]["id"]
+
+
+MIXED_MODULES = '''\
+import fluxloop
+import fluxloop_runtime
+
+
+@fluxloop_runtime.tool()
+def runtime_tool(q: str) -> str:
+    return q
+
+
+@fluxloop.tool()
+def sdk_tool(q: str) -> str:
+    return q
+'''
+
+
+def test_each_function_keeps_the_module_of_its_own_decorator(tmp_path, offline_store):
+    """A `fluxloop_runtime` decorator's body must record into `fluxloop_runtime`'s context:
+    rewritten with the SDK's `get_current_context`, it would record nothing."""
+    rewritten, module = _rewrite_and_load(MIXED_MODULES, tmp_path, "mixed_modules")
+    with fluxloop_runtime.instrument("mixed"):
+        assert module.runtime_tool("a") == "a"
+        assert module.sdk_tool("b") == "b"  # the SDK's context is not active: records nothing here
+    assert [(o["name"], o["input"], o["output"]) for o in offline_store.observations()] == [
+        ("runtime_tool", {"args": {"q": "a"}}, "a")
+    ]
+    assert rewritten.startswith(
+        "from fluxloop import get_current_context\n"
+        "from fluxloop.models import ObservationData, ObservationType\n"
+        "from fluxloop_runtime import get_current_context as fl_get_current_context\n"
+        "from fluxloop_runtime.models import ObservationData as fl_ObservationData, ObservationType as fl_ObservationType\n"
+        "\n\n"
+        "def runtime_tool(q: str) -> str:\n"
+        "    fl_ctx = fl_get_current_context()\n"
+    )
+
+
+LOCAL_IMPORT = '''\
+"""FluxLoop imported where it is used only."""
+from __future__ import annotations
+
+
+def make():
+    from fluxloop_runtime import tool
+
+    @tool()
+    def inner(q: str) -> str:
+        return q
+    return inner
+'''
+
+
+def test_a_local_fluxloop_import_gets_the_new_imports_in_its_place(tmp_path, offline_store):
+    """The decorator was imported inside `make`: the new imports go there (the module does not
+    start importing FluxLoop at load time) and the unused local `tool` import is removed."""
+    rewritten, module = _rewrite_and_load(LOCAL_IMPORT, tmp_path, "local_import")
+    assert rewritten.startswith(
+        '"""FluxLoop imported where it is used only."""\n'
+        "from __future__ import annotations\n\n\n"
+        "def make():\n"
+        "    from fluxloop_runtime import get_current_context\n"
+        "    from fluxloop_runtime.models import ObservationData, ObservationType\n\n"
+        "    def inner(q: str) -> str:\n"
+    )
+    with fluxloop_runtime.instrument("local"):
+        assert module.make()("x") == "x"
+    [observation] = offline_store.observations()
+    assert (observation["name"], observation["input"], observation["output"]) == ("inner", {"args": {"q": "x"}}, "x")
