@@ -3,11 +3,13 @@
 A module of decorated functions is written to disk, rewritten with `--fix-strategy manual
 --unsafe-fixes` (every FluxLoop decorator becomes Pattern A), and both versions are imported
 and called under `fluxloop_runtime.instrument()`. The observations they record (type, name,
-input, output, error, parent) and the values they return or raise must be the same.
+output, error, parent) and the values they return or raise must be the same.
 
-Two differences are by design (rules.md's Pattern A) and normalised here: Pattern A records
-the input as `{"args": {...}}` where the decorators record the bound arguments themselves,
-and it leaves framework context parameters (`RunContextWrapper`, ...) out of the input.
+The input differs by design (rules.md's Pattern A), so it is not compared between the two
+but checked exactly on each side against the arguments of the call: the decorators record
+the bound arguments themselves (defaults applied, `self`/`cls` left out, framework context
+parameters such as `ctx: RunContextWrapper` included); Pattern A records
+`{"args": {...}}`, the same arguments less the framework context parameters.
 """
 
 from __future__ import annotations
@@ -133,41 +135,16 @@ def modules(tmp_path: Path) -> Iterator[tuple[Any, Any, str]]:
     sys.modules.pop("decorated_after", None)
 
 
-@pytest.fixture
-def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for variable in ("FLUXLOOP_ENABLED", "FLUXLOOP_DEBUG", "FLUXLOOP_SAMPLE_RATE", "FLUXLOOP_OFFLINE_DIR"):
-        monkeypatch.delenv(variable, raising=False)
-    fluxloop_runtime.reset_config()
-    directory = tmp_path / "artifacts"
-    fluxloop_runtime.configure(offline_store_dir=str(directory))
-    yield directory
-    fluxloop_runtime.flush()
-    fluxloop_runtime.reset_config()
-
-
-def _observations(directory: Path, seen: int) -> list[dict[str, Any]]:
-    fluxloop_runtime.flush()
-    path = directory / "observations.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    return [json.loads(line) for line in lines[seen:]]
-
-
-def _normalised(observations: list[dict[str, Any]], manual: bool) -> list[dict[str, Any]]:
-    """What both versions must agree on; parents by name (ids differ from run to run)."""
+def _comparable(observations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What both versions must agree on (the input is checked on each side, see
+    `INPUTS`); parents by name (ids differ from run to run)."""
     names = {observation["id"]: observation["name"] for observation in observations}
     result = []
     for observation in observations:
-        recorded = observation.get("input")
-        if manual:
-            assert set(recorded) == {"args"}, recorded
-            recorded = recorded["args"]
-        else:
-            recorded = {key: value for key, value in recorded.items() if key != "ctx"}  # RunContextWrapper
         result.append(
             {
                 "type": observation["type"],
                 "name": observation["name"],
-                "input": recorded,
                 "output": observation.get("output"),
                 "error": observation.get("error"),
                 "parent": names.get(observation.get("parent_observation_id"), observation.get("parent_observation_id")),
@@ -196,6 +173,32 @@ def _run(call: Any) -> tuple[str, Any]:
             return "raised", (type(error).__name__, str(error))
 
 
+# Per case, in the order `_by_name` gives: each observation's name and the bound arguments
+# the decorators record as its input.
+INPUTS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "sync": [("tool.lookup", {"word": "ab", "limit": 3})],
+    "sync-default": [("tool.lookup", {"word": "x", "limit": 2})],
+    "early-return": [("span.early", {"value": -1}), ("span.early", {"value": 0}), ("span.early", {"value": 5})],
+    "raising": [("explode", {"reason": "boom"})],
+    "async-with-children": [
+        ("agent.plan", {"goal": "goal", "steps": ["a", "b"], "options": {"fast": True}}),
+        ("tool.lookup", {"word": "goal", "limit": 2}),
+    ],
+    "generator": [("numbers", {"limit": 4})],
+    "async-generator": [("prompt.stream", {"prompt": "one two three"})],
+    "method": [("tool.scale", {"value": 7})],
+    "classmethod": [("build", {"factor": 5})],
+    "framework-context-parameter": [("tool.with_context", {"ctx": None, "city": "Seoul"})],
+    "name-none": [("unnamed", {"value": 1})],
+}
+# Parameters of the functions above that a framework fills in (left out by Pattern A).
+FRAMEWORK_CONTEXT_PARAMETERS = frozenset({"ctx"})
+
+
+def _by_name(observations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(observations, key=lambda observation: observation["name"])
+
+
 CALLS = {
     "sync": lambda m: m.lookup("ab", limit=3),
     "sync-default": lambda m: m.lookup("x"),
@@ -212,16 +215,24 @@ CALLS = {
 
 
 @pytest.mark.parametrize("case", sorted(CALLS))
-def test_rewritten_functions_record_and_return_the_same(modules, offline, case):
+def test_rewritten_functions_record_and_return_the_same(modules, offline_store, case):
     before, after, _ = modules
     call = CALLS[case]
     outcome_before = _run(lambda: call(before))
-    recorded_before = _observations(offline, 0)
+    recorded_before = _by_name(offline_store.observations())
     outcome_after = _run(lambda: call(after))
-    recorded_after = _observations(offline, len(recorded_before))
+    recorded_after = _by_name(offline_store.observations()[len(recorded_before) :])
     assert outcome_after == outcome_before
     assert recorded_before, "the decorated version recorded nothing: the comparison would be empty"
-    assert _normalised(recorded_after, manual=True) == _normalised(recorded_before, manual=False)
+    assert _comparable(recorded_after) == _comparable(recorded_before)
+    # The input, exactly, on each side.
+    bound = INPUTS[case]
+    assert [(observation["name"], observation["input"]) for observation in recorded_before] == bound
+    pattern_a = [
+        (name, {"args": {key: value for key, value in arguments.items() if key not in FRAMEWORK_CONTEXT_PARAMETERS}})
+        for name, arguments in bound
+    ]
+    assert [(observation["name"], observation["input"]) for observation in recorded_after] == pattern_a
 
 
 def test_rewrite_keeps_the_function_kinds(modules):
@@ -235,11 +246,11 @@ def test_rewrite_keeps_the_function_kinds(modules):
         assert getattr(after, name).__doc__ == getattr(before, name).__doc__
 
 
-def test_outside_instrument_the_rewrite_records_nothing_and_returns_the_same(modules, offline):
+def test_outside_instrument_the_rewrite_records_nothing_and_returns_the_same(modules, offline_store):
     before, after, _ = modules
     assert after.lookup("ab") == before.lookup("ab")
     assert list(after.numbers(3)) == list(before.numbers(3))
-    assert _observations(offline, 0) == []
+    assert offline_store.observations() == []
 
 
 def test_an_observation_type_that_does_not_exist_is_reordered_not_rewritten():
@@ -284,7 +295,7 @@ async def cancel_trip(ctx: RunContextWrapper[AgentContext], reason: str) -> dict
 '''
 
 
-def test_chatkit_tool_stays_a_function_tool_with_the_same_schema(tmp_path, offline):
+def test_chatkit_tool_stays_a_function_tool_with_the_same_schema(tmp_path, offline_store):
     from agents import FunctionTool
     from agents.tool_context import ToolContext
 
@@ -307,7 +318,7 @@ def test_chatkit_tool_stays_a_function_tool_with_the_same_schema(tmp_path, offli
             return await after.on_invoke_tool(context, arguments)
 
     assert asyncio.run(invoke()) == {"result": "cancelled: storm"}
-    [observation] = _observations(offline, 0)
+    [observation] = offline_store.observations()
     assert (observation["type"], observation["name"]) == ("tool", "tool.cancel_trip")
     assert observation["input"] == {"args": {"reason": "storm"}}
     assert observation["output"] == {"result": "cancelled: storm"}
