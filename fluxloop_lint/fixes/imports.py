@@ -66,6 +66,9 @@ class ImportPlan:
         # Import lines to add: at module level (key None) or after a local import line.
         self.module_level: dict[str, list[tuple[str, str]]] = {}
         self.local: dict[cst.SimpleStatementLine, list[tuple[str, str, str]]] = {}
+        # Functions the rewrite converts, with one of their converted decorators: their own
+        # new code runs before their body's local imports, so it cannot anchor new imports.
+        self.converting: dict[int, tuple[cst.FunctionDef, cst.Decorator]] = {}
 
     def symbols_for(self, function: cst.FunctionDef, decorator: cst.Decorator, module: str) -> Symbols:
         """The names `function`'s new code uses, its imports recorded (once per place)."""
@@ -106,6 +109,11 @@ class ImportPlan:
         for scope in chain:
             for assignment in scope.assignments[root]:
                 if isinstance(assignment, ImportAssignment) and self.context.fluxloop_module_of(_imported(assignment)):
+                    converted = self.converting.get(id(scope.node))  # type: ignore[attr-defined]
+                    if converted is not None:
+                        # A local import there would make the names local to that function,
+                        # unbound where its own new code uses them first: go where it imports.
+                        return self._anchor(*converted)
                     line = _line_of(scope.node, assignment.node)  # type: ignore[attr-defined]
                     if line is not None:
                         return line, (scope, global_scope)  # type: ignore[return-value]

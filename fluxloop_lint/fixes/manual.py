@@ -114,16 +114,19 @@ def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]
     replacements: dict[cst.CSTNode, cst.CSTNode | cst.FlattenSentinel] = {}
     plan = ImportPlan(context)
     converted_decorators: set[int] = set()
-    # Innermost first, so that a converted function carries its converted nested functions.
-    for function in reversed(list(_functions(context.module))):
+    to_convert = []
+    for function in _functions(context.module):
         decorators = context.decorators_of(function)
         chosen = [
             index
             for index, info in enumerate(decorators)
             if info.fluxloop and (scope == ALL or misplaced(decorators, index)) and convertible(decorators, index)
         ]
-        if not chosen or not all(describable(context, function, decorators[index]) for index in chosen):
-            continue
+        if chosen and all(describable(context, function, decorators[index]) for index in chosen):
+            to_convert.append((function, decorators, chosen))
+            plan.converting[id(function)] = (function, decorators[chosen[0]].node)
+    # Innermost first, so that a converted function carries its converted nested functions.
+    for function, decorators, chosen in reversed(to_convert):
         symbols = {
             index: plan.symbols_for(function, decorators[index].node, _module(context, decorators[index])) for index in chosen
         }

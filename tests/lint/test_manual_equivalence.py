@@ -446,3 +446,32 @@ def test_a_local_fluxloop_import_gets_the_new_imports_in_its_place(tmp_path, off
         assert module.make()("x") == "x"
     [observation] = offline_store.observations()
     assert (observation["name"], observation["input"], observation["output"]) == ("inner", {"args": {"q": "x"}}, "x")
+
+
+LOCAL_IMPORT_IN_A_CONVERTED_FUNCTION = '''\
+import fluxloop_runtime
+
+
+@fluxloop_runtime.agent()
+def outer(q: str) -> str:
+    from fluxloop_runtime import tool
+
+    @tool()
+    def inner(x: str) -> str:
+        return x
+
+    return inner(q)
+'''
+
+
+def test_no_local_import_in_a_function_that_is_converted_too(tmp_path, offline_store):
+    """`outer`'s own new code calls `get_current_context()` first: an import of it further down
+    `outer`'s body would make it a local name, unbound there (UnboundLocalError)."""
+    rewritten, module = _rewrite_and_load(LOCAL_IMPORT_IN_A_CONVERTED_FUNCTION, tmp_path, "local_converted")
+    assert "from fluxloop_runtime import tool" not in rewritten
+    assert rewritten.count("import get_current_context") == 1
+    with fluxloop_runtime.instrument("nested"):
+        assert module.outer("q") == "q"
+    recorded = offline_store.by_name()
+    assert (recorded["outer"]["type"], recorded["inner"]["type"]) == ("agent", "tool")
+    assert recorded["inner"]["parent_observation_id"] == recorded["outer"]["id"]
