@@ -89,6 +89,9 @@ class FunctionAnalysis:
     pushes: list[Call] = field(default_factory=list)
     pops: list[Call] = field(default_factory=list)
     instrument_withs: list[cst.With] = field(default_factory=list)
+    parameters: set[str] = field(default_factory=set)
+    # Where each name is assigned a value other than None (`name = ...`), in source order.
+    assignments: dict[str, list[Located]] = field(default_factory=dict)
     local_imports: dict[str, str | None] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)  # every name the function's own code uses
     # `ObservationData(...)` calls: by id() of the push they are the argument of, or by the
@@ -165,6 +168,75 @@ class FunctionAnalysis:
                 closed.append(push)
         return closed
 
+    def other_pushes_after(self, push: Call) -> list[Call]:
+        """Other pushes of the same receiver in the push's anchor or the statements after it:
+        which pop pairs with which is then a matter of order a fix cannot rewrite safely."""
+        anchor = self.anchor(push)
+        region = [anchor.statement, *anchor.rest]
+        return [
+            other
+            for other in self.pushes
+            if other is not push and other.receiver == push.receiver and _inside(other.where, region)
+        ]
+
+    def loop_popped_outside(self, push: Call) -> bool:
+        """The push is in a loop and a pop of its receiver is outside that loop: only the
+        last turn's observation is popped."""
+        for where in push.where.ancestors():
+            if isinstance(where.parent, (cst.For, cst.While)):
+                loop = where.parent
+                return any(
+                    not any(w.parent is loop for w in pop.where.ancestors()) for pop in self.pops_of(push.receiver)
+                )
+        return False
+
+    def region_start(self, push: Call, covering: cst.Try) -> Located | None:
+        """Where the instrumented region of a covered push starts: its anchor (the `try`
+        follows it) or the covering `try` the push sits in."""
+        anchor = self.anchor(push)
+        if anchor.rest and anchor.rest[0] is covering:
+            return anchor
+        for where in push.where.ancestors():
+            if where.statement is covering:
+                return where
+        return None
+
+    def context_checked(self, where: Located, ctx: str) -> tuple[bool, bool]:
+        """Whether `ctx` is known not None, and known enabled, at `where`."""
+        known = self.conditions(where)
+        false = self.exits_before(where)
+        nonnull = any(tests_not_none(t, ctx) for t in known) or any(tests_none(t, ctx) for t in false)
+        enabled = any(tests_enabled(t, ctx) for t in known) or any(tests_disabled(t, ctx) for t in false)
+        return nonnull, enabled
+
+    def needs_none_first(self, push: Call) -> bool:
+        """The push can be skipped (it is under a condition) and nothing sets its observation
+        variable to None before: `if obs:` would then raise UnboundLocalError."""
+        obs = push.argument_name
+        return obs is not None and push.where is not self.anchor(push) and not self.initialised_to_none(obs)
+
+    def initialised_to_none(self, obs: str) -> bool:
+        return any(assigns_none(node, obs) for node in own_nodes(self.function) if isinstance(node, cst.SimpleStatementLine))
+
+    def may_start_as_none(self, obs: str, region: Sequence[cst.CSTNode]) -> bool:
+        """`obs = None` can go right before `region` without losing a value: `obs` is not a
+        parameter, is bound only inside `region` and is not used before it."""
+        if obs in self.parameters:
+            return False
+        inside = {id(node) for node in inside_nodes(region)}
+        if not any(name.value == obs for node in inside_nodes(region) for name in _bound_names(node)):
+            return False  # not bound here: a global or a closure variable, which `obs = None` would hide
+        reached = False
+        for node in own_nodes(self.function):
+            if id(node) in inside:
+                reached = True
+                continue
+            if not reached and isinstance(node, cst.Name) and node.value == obs:
+                return False  # used or bound before the region
+            if any(name.value == obs for name in _bound_names(node)):
+                return False  # bound outside the region (after it)
+        return True
+
     def conditions(self, where: Located, stop: Located | None = None) -> list[cst.BaseExpression]:
         """The `if` tests (split on `and`) that hold at `where`, inner first, up to `stop`."""
         found: list[cst.BaseExpression] = []
@@ -182,8 +254,64 @@ class FunctionAnalysis:
         for current in where.ancestors():
             for statement in current.block[: current.index]:
                 if isinstance(statement, cst.If) and statement.orelse is None and _exits(statement.body):
-                    found.extend(disjuncts(statement.test))
+                    for test in disjuncts(statement.test):
+                        negated = _negates(test)
+                        if isinstance(negated, cst.BooleanOperation) and isinstance(negated.operator, cst.And):
+                            # `not (a and b)` false: a and b both true, i.e. `not a`, `not b` false.
+                            found.extend(cst.UnaryOperation(cst.Not(), part) for part in conjuncts(negated))
+                        else:
+                            found.append(test)
         return found
+
+
+def inside_nodes(region: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    for statement in region:
+        yield statement
+        yield from descendants(statement)
+
+
+def _inside(where: Located, region: Sequence[cst.CSTNode]) -> bool:
+    return any(current.statement is node for current in where.ancestors() for node in region)
+
+
+def _bound_names(node: cst.CSTNode) -> list[cst.Name]:
+    """The names a node binds (assignment and loop targets, walrus, `with ... as`, `except ... as`)."""
+    targets: list[cst.CSTNode] = []
+    if isinstance(node, cst.Assign):
+        targets = [target.target for target in node.targets]
+    elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+        targets = [node.target]
+    elif isinstance(node, (cst.For, cst.CompFor)):
+        targets = [node.target]
+    elif isinstance(node, cst.AsName):
+        targets = [node.name]
+    names: list[cst.Name] = []
+    while targets:
+        target = targets.pop()
+        if isinstance(target, cst.Name):
+            names.append(target)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            targets.extend(element.value for element in target.elements)
+        elif isinstance(target, cst.StarredElement):
+            targets.append(target.value)
+    return names  # `obs.error = ...` binds no name
+
+
+def assigns(node: cst.CSTNode, name: str) -> bool:
+    """A line that is one assignment to `name` (`name = ...`, `name: T = ...`)."""
+    return (
+        isinstance(node, cst.SimpleStatementLine)
+        and len(node.body) == 1
+        and isinstance(node.body[0], (cst.Assign, cst.AnnAssign))
+        and any(
+            is_name(target, name)
+            for target in ([t.target for t in node.body[0].targets] if isinstance(node.body[0], cst.Assign) else [node.body[0].target])
+        )
+    )
+
+
+def assigns_none(node: cst.CSTNode, name: str) -> bool:
+    return assigns(node, name) and is_name(node.body[0].value, "None")
 
 
 # -- expression helpers -----------------------------------------------------------------------
@@ -214,7 +342,7 @@ def is_name(expression: cst.BaseExpression, name: str) -> bool:
 def _compares(expression: cst.BaseExpression, name: str, operator: type[cst.BaseCompOp]) -> bool:
     return (
         isinstance(expression, cst.Comparison)
-        and is_name(expression.left, name)
+        and is_name(_strip(expression.left), name)
         and len(expression.comparisons) == 1
         and isinstance(expression.comparisons[0].operator, operator)
         and is_name(expression.comparisons[0].comparator, "None")
@@ -232,7 +360,7 @@ def _is_enabled_call(expression: cst.BaseExpression, name: str) -> bool:
         isinstance(expression, cst.Call)
         and isinstance(expression.func, cst.Attribute)
         and expression.func.attr.value == "is_enabled"
-        and is_name(expression.func.value, name)
+        and is_name(_strip(expression.func.value), name)
     )
 
 
@@ -263,6 +391,11 @@ def _exits(body: cst.BaseSuite) -> bool:
     last = statements[-1]
     small = last.body[-1] if isinstance(last, cst.SimpleStatementLine) else last if isinstance(last, cst.BaseSmallStatement) else None
     return isinstance(small, (cst.Return, cst.Raise, cst.Continue, cst.Break))
+
+
+def catches_everything(handler: cst.ExceptHandler) -> bool:
+    kind = handler.type
+    return kind is None or is_name(kind, "Exception") or is_name(kind, "BaseException")
 
 
 def contains_yield(nodes: Sequence[cst.CSTNode]) -> bool:
@@ -315,6 +448,7 @@ class _Builder:
                 self._local_import(node)
         for param in _all_params(function.params):
             names.add(param.name.value)
+            self.result.parameters.add(param.name.value)
             self.result.local_imports.setdefault(param.name.value, None)
         if not triggered:
             return None
@@ -423,6 +557,8 @@ class _Builder:
                     self.ended.add(node.value.value)
         if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
             self.ended.discard(small.targets[0].target.value)
+            if not is_name(small.value, "None"):
+                self.result.assignments.setdefault(small.targets[0].target.value, []).append(where)
             self._context_assignment(small.targets[0].target.value, small.value)
         elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
             self._context_assignment(small.target.value, small.value)

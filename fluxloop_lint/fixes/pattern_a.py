@@ -29,7 +29,7 @@ import libcst as cst
 
 from fluxloop_lint.context import FileContext
 from fluxloop_lint.fixes.rewrite import fresh_name, rewrite_fix, rewritten
-from fluxloop_lint.push_pop import POP, Call, FunctionAnalysis, Located, is_name, own_nodes
+from fluxloop_lint.push_pop import POP, Call, FunctionAnalysis, Located, assigns, assigns_none, catches_everything, is_name
 from fluxloop_lint.types import Applicability, Fix
 from fluxloop_lint.syntax_tree import descendants
 
@@ -70,11 +70,6 @@ def pattern_a_try(body: Sequence[cst.BaseStatement], ctx: str, obs: str, error: 
         finalbody=finally_clause(ctx, obs),
         leading_lines=leading,
     )
-
-
-def catches_everything(handler: cst.ExceptHandler) -> bool:
-    kind = handler.type
-    return kind is None or is_name(kind, "Exception") or is_name(kind, "BaseException")
 
 
 def _is_pop_of(small: cst.BaseSmallStatement, ctx: str) -> bool:
@@ -179,11 +174,19 @@ def _block_fix(context: FileContext, owner: cst.BaseSuite, body: list[cst.BaseSt
     return rewrite_fix(context, {owner: owner.with_changes(body=body)}, Applicability.SAFE, message)
 
 
-def needs_none_first(analysis: FunctionAnalysis, push: Call) -> bool:
-    """The push can be skipped (it is under a condition) and nothing sets its observation
-    variable to None before: `if obs:` would then raise UnboundLocalError."""
-    obs = push.argument_name
-    return obs is not None and push.where is not analysis.anchor(push) and not initialised_to_none(analysis, obs)
+def _shares_line(where: Located) -> bool:
+    """The statement shares its line with others (`a; b`): a fix cannot move it alone."""
+    statement = where.statement
+    return isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and len(statement.body) > 1
+
+
+def _followed_on_its_line(call: Call) -> bool:
+    """Statements follow the call on its line (`push(obs); work()`): they would stay outside the `try`."""
+    statement = call.where.statement
+    if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return False
+    last = statement.body[-1]
+    return not (isinstance(last, cst.Expr) and last.value is call.call)
 
 
 def none_first(obs: str) -> cst.BaseStatement:
@@ -199,9 +202,13 @@ def wrap_fix(context: FileContext, analysis: FunctionAnalysis, push: Call) -> Fi
     anchor = analysis.anchor(push)
     if names is None or not isinstance(anchor.owner, cst.IndentedBlock) or not anchor.rest:
         return None
+    if _followed_on_its_line(push) or analysis.other_pushes_after(push) or analysis.loop_popped_outside(push):
+        return None  # which pop ends which observation is not something to guess
     ctx, obs = names
     before = list(anchor.block[: anchor.index + 1])
-    if needs_none_first(analysis, push):
+    if analysis.needs_none_first(push):
+        if not analysis.may_start_as_none(obs, [anchor.statement]):
+            return None
         before.insert(anchor.index, none_first(obs).with_changes(leading_lines=anchor.statement.leading_lines))
         before[-1] = anchor.statement.with_changes(leading_lines=())
     rest = list(anchor.rest)
@@ -221,6 +228,16 @@ def wrap_fix(context: FileContext, analysis: FunctionAnalysis, push: Call) -> Fi
                 body=merged.body.with_changes(body=[moved[0].with_changes(leading_lines=node.leading_lines), *merged.body.body[1:]])
             )
         return _block_fix(context, anchor.owner, [*before, merged, *rest[late + 1 :]], message)
+    if late is not None:
+        # The `try` has handlers of its own: it goes whole into the new `try`, and its
+        # `finally` (statements, comments) becomes the new `try`'s, which is the same order
+        # of execution only when nothing follows it.
+        if late != len(rest) - 1:
+            return None
+        node = rest[late]
+        error = fresh_name("e", analysis.names)
+        outer = pattern_a_try([*remove_pops(rest[:late], ctx), node.with_changes(finalbody=None)], ctx, obs, error)
+        return _block_fix(context, anchor.owner, [*before, outer.with_changes(finalbody=node.finalbody)], message)
     if len(rest) == 1 and isinstance(rest[0], cst.Try) and rest[0].finalbody is None:
         node = remove_pops(rest, ctx)[0]
         return _block_fix(context, anchor.owner, [*before, node.with_changes(finalbody=finally_clause(ctx, obs))], message)
@@ -235,13 +252,15 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
     """Make the push happen only when the context exists and is enabled."""
     ctx = push.receiver
     where = push.where
-    if ctx is None or not isinstance(where.owner, cst.IndentedBlock):
+    if ctx is None or not isinstance(where.owner, cst.IndentedBlock) or _shares_line(where):
         return None
     message = f"Guard the push with `if {ctx} and {ctx}.is_enabled():`"
     for ancestor in where.ancestors():
         if ancestor.tests and isinstance(ancestor.up.statement if ancestor.up else None, cst.If):
             node = ancestor.up.statement
             if any(isinstance(n, cst.Name) and n.value == ctx for n in _names_in(node.test)):
+                if not nonnull and _binds_by_walrus(node.test, ctx):
+                    return None  # `ctx and (ctx := ...)` would read it before it is bound
                 code = context.module.code_for_node(node.test)
                 if isinstance(node.test, (cst.BooleanOperation, cst.IfExp, cst.NamedExpr, cst.Lambda)) and not (
                     isinstance(node.test, cst.BooleanOperation) and isinstance(node.test.operator, cst.And)
@@ -254,7 +273,7 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
     block = list(where.block)
     first = where.index
     if obs is not None:
-        while first > 0 and _assigns(block[first - 1], obs) and not _assigns_none(block[first - 1], obs):
+        while first > 0 and assigns(block[first - 1], obs) and not assigns_none(block[first - 1], obs):
             first -= 1
     guard = cst.ensure_type(statements(f"if {ctx} and {ctx}.is_enabled():\n    pass\n")[0], cst.If)
     run = block[first : where.index + 1]
@@ -263,7 +282,9 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
         leading_lines=run[0].leading_lines,
     )
     new = [guard]
-    if obs is not None and (first == 0 or not _assigns_none(block[first - 1], obs)):
+    if obs is not None and (first == 0 or not assigns_none(block[first - 1], obs)):
+        if not analysis.may_start_as_none(obs, run):
+            return None
         init = statements(f"{obs} = None\n")[0].with_changes(leading_lines=guard.leading_lines)
         new = [init, guard.with_changes(leading_lines=())]
     return _block_fix(context, where.owner, [*block[:first], *new, *block[where.index + 1 :]], message)
@@ -273,24 +294,8 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
     return [node] if isinstance(node, cst.Name) else [n for n in descendants(node) if isinstance(n, cst.Name)]
 
 
-def _assigns(node: cst.CSTNode, name: str) -> bool:
-    return (
-        isinstance(node, cst.SimpleStatementLine)
-        and len(node.body) == 1
-        and isinstance(node.body[0], (cst.Assign, cst.AnnAssign))
-        and any(
-            is_name(target, name)
-            for target in ([t.target for t in node.body[0].targets] if isinstance(node.body[0], cst.Assign) else [node.body[0].target])
-        )
-    )
-
-
-def _assigns_none(node: cst.CSTNode, name: str) -> bool:
-    return _assigns(node, name) and is_name(node.body[0].value, "None")
-
-
-def initialised_to_none(analysis: FunctionAnalysis, obs: str) -> bool:
-    return any(_assigns_none(node, obs) for node in own_nodes(analysis.function) if isinstance(node, cst.SimpleStatementLine))
+def _binds_by_walrus(test: cst.BaseExpression, name: str) -> bool:
+    return any(isinstance(n, cst.NamedExpr) and is_name(n.target, name) for n in (test, *descendants(test)))
 
 
 # -- FLX204 -----------------------------------------------------------------------------------
@@ -300,8 +305,10 @@ def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, p
     """Guard the pop in `finally` with `if ctx and obs:` (and start `obs` as None)."""
     names = _names(push)
     covering = analysis.covering_try(push)
-    if names is None or covering is None or not isinstance(pop.where.owner, cst.IndentedBlock):
+    if names is None or covering is None or not isinstance(pop.where.owner, cst.IndentedBlock) or _shares_line(pop.where):
         return None
+    if analysis.other_pushes_after(push):
+        return None  # several observations, one pop: which to guard with is not known
     ctx, obs = names
     statement = pop.where.statement
     enclosing = pop.where.up
@@ -322,11 +329,11 @@ def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, p
             )
         }
     message = f"Guard the pop with `if {ctx} and {obs}:`"
-    if initialised_to_none(analysis, obs):
+    if analysis.initialised_to_none(obs):
         return rewrite_fix(context, replacements, Applicability.SAFE, message)
     # `obs` must exist (as None) when the push is skipped: start it before the instrumented region.
-    region = _region_start(analysis, push, covering)
-    if region is None or not isinstance(region.owner, cst.IndentedBlock):
+    region = analysis.region_start(push, covering)
+    if region is None or not isinstance(region.owner, cst.IndentedBlock) or not analysis.may_start_as_none(obs, [region.statement]):
         return None
     block = [
         node if node is not covering else rewritten(cst.Module(body=[node]), replacements).body[0]
@@ -334,16 +341,6 @@ def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, p
     ]
     block.insert(region.index, none_first(obs))
     return _block_fix(context, region.owner, block, message)
-
-
-def _region_start(analysis: FunctionAnalysis, push: Call, covering: cst.Try) -> Located | None:
-    anchor = analysis.anchor(push)
-    if anchor.rest and anchor.rest[0] is covering:
-        return anchor
-    for where in push.where.ancestors():
-        if where.statement is covering:
-            return where
-    return None
 
 
 # -- FLX205 -----------------------------------------------------------------------------------
@@ -358,9 +355,13 @@ def except_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, reg
     handlers = list(region.handlers)
     fix = _except_fixed(region, handlers, obs, analysis)
     anchor = analysis.anchor(push)
-    if not needs_none_first(analysis, push):
+    if not analysis.needs_none_first(push):
         return rewrite_fix(context, {region: fix}, Applicability.SAFE, message)
-    if not isinstance(anchor.owner, cst.IndentedBlock) or not any(node is region for node in anchor.block):
+    if (
+        not isinstance(anchor.owner, cst.IndentedBlock)
+        or not any(node is region for node in anchor.block)
+        or not analysis.may_start_as_none(obs, [anchor.statement])
+    ):
         return None
     block = [fix if node is region else node for node in anchor.block]
     block.insert(anchor.index, none_first(obs))

@@ -21,15 +21,17 @@ class PopNotInFinallyRule(PushPopRule):
         "code after the push in `try` / `except` / `finally` and pops in the `finally`. The "
         "fix does that, keeping the code as it is, and drops the pops it replaces."
     )
+    LOOP = "`{call}` runs on every turn of the loop but the pop is outside it: only the last turn's observation is popped, and the others stay open as parents of everything recorded after them"
     FIX = Applicability.SAFE
 
     def check(self, analysis: FunctionAnalysis) -> None:
         for push in analysis.pushes:
             if analysis.pops_of(push.receiver) and not analysis.covered(push):
                 call = self.context.module.code_for_node(push.call.func)
+                message = self.LOOP if analysis.loop_popped_outside(push) else self.MESSAGE
                 self.report(
                     push.call,
-                    self.MESSAGE.format(call=f"{call}(...)"),
+                    message.format(call=f"{call}(...)"),
                     build_fix=lambda push=push: wrap_fix(self.context, analysis, push),
                 )
 

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from fluxloop_lint.fixes.pattern_a import guard_fix
-from fluxloop_lint.push_pop import (
-    Call,
-    FunctionAnalysis,
-    tests_disabled,
-    tests_enabled,
-    tests_none,
-    tests_not_none,
-)
+from fluxloop_lint.push_pop import Call, FunctionAnalysis, tests_not_none
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, TWO_OBSERVATIONS, PushPopRule
 from fluxloop_lint.types import Applicability
@@ -44,12 +37,13 @@ class UnguardedContextRule(PushPopRule):
     def _check_push(self, analysis: FunctionAnalysis, push: Call) -> None:
         ctx, obs = push.receiver, push.argument_name
         assert ctx is not None
-        known = analysis.conditions(push.where)
-        false = analysis.exits_before(push.where)
-        nonnull = any(tests_not_none(t, ctx) for t in known) or any(tests_none(t, ctx) for t in false)
-        enabled = any(tests_enabled(t, ctx) for t in known) or any(tests_disabled(t, ctx) for t in false)
-        if obs is not None and any(tests_not_none(t, obs) for t in known):
-            enabled = True
+        nonnull, enabled = analysis.context_checked(push.where, ctx)
+        made = analysis.assignments.get(obs or "", [])
+        if obs is not None and obs not in analysis.parameters and made and any(tests_not_none(t, obs) for t in analysis.conditions(push.where)):
+            # `obs` is set only where the context was checked: `obs is not None` implies the check.
+            checks = [analysis.context_checked(where, ctx) for where in made]
+            nonnull = nonnull or all(checked[0] for checked in checks)
+            enabled = enabled or all(checked[1] for checked in checks)
         if nonnull and enabled:
             return
         if not nonnull:

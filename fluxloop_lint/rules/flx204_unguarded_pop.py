@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.fixes.pattern_a import needs_none_first, pop_guard_fix
-from fluxloop_lint.push_pop import Call, FunctionAnalysis, Located, tests_not_none
+from fluxloop_lint.fixes.pattern_a import pop_guard_fix
+from fluxloop_lint.push_pop import Call, FunctionAnalysis, tests_not_none
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, PushPopRule
 from fluxloop_lint.types import Applicability
-
-
-def _region(analysis: FunctionAnalysis, push: Call, covering: object) -> Located:
-    """Where the push's own conditions stop: at the `try` it sits in, or at its anchor (the
-    conditions around those hold for the whole instrumented region)."""
-    for where in push.where.ancestors():
-        if where.statement is covering:
-            return where
-    return analysis.anchor(push)
 
 
 class UnguardedPopRule(PushPopRule):
@@ -52,13 +43,16 @@ class UnguardedPopRule(PushPopRule):
     def _guarded(analysis: FunctionAnalysis, pop: Call, push: Call) -> bool:
         covering = analysis.covering_try(push)
         inside = any(where.statement is covering for where in push.where.ancestors())
-        push_tests = analysis.conditions(push.where, stop=_region(analysis, push, covering))
+        # The push's own conditions stop where the instrumented region starts: those around
+        # it hold for the whole region.
+        assert covering is not None
+        push_tests = analysis.conditions(push.where, stop=analysis.region_start(push, covering) or analysis.anchor(push))
         if not push_tests and not inside:
             return True  # the push always happened before the `try` began
         pop_tests = analysis.conditions(pop.where)
         obs = push.argument_name
         if obs is not None and any(tests_not_none(test, obs) for test in pop_tests):
-            return not needs_none_first(analysis, push)  # else `obs` is unbound when the push was skipped
+            return not analysis.needs_none_first(push)  # else `obs` is unbound when the push was skipped
         return bool(push_tests) and all(
             any(test.deep_equals(other) for other in pop_tests) for test in push_tests
         )
