@@ -62,7 +62,71 @@ class UnguardedContextRule(PushPopRule):
         Valid(PATTERN_A),
         Valid(LOOP_WITH_EARLY_EXIT),
         Valid(TWO_OBSERVATIONS),
-        Valid(GENERATOR),
+        Valid(GENERATOR),        Valid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                if not (fl_ctx and fl_ctx.is_enabled()):
+                    return work()
+                obs = ObservationData(type=ObservationType.TOOL, name="x")
+                fl_ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    obs.error = str(e)
+                    raise
+                finally:
+                    fl_ctx.pop_observation()
+            """
+        ),
+        Valid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="x")
+                if obs is not None:
+                    fl_ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if obs is not None:
+                        fl_ctx.pop_observation()
+            """
+        ),
+        Valid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                obs = None
+                if (ctx := get_current_context()) is not None and ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                    ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if ctx and obs:
+                        ctx.pop_observation()
+            """
+        ),
+
     )
     INVALID = (
         Invalid(
@@ -163,5 +227,26 @@ class UnguardedContextRule(PushPopRule):
             """,
             6,
             5,
+        ),        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                ctx = get_current_context()
+                obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                obs.input = {"query": "q"}
+                ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    obs.error = str(e)
+                    raise
+                finally:
+                    ctx.pop_observation()
+            """,
+            8,
+            5,
         ),
+
     )
