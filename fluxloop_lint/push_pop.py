@@ -335,6 +335,22 @@ def disjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
     return [_strip(test)]
 
 
+def negated(test: cst.BaseExpression) -> cst.BaseExpression:
+    """An expression true exactly when `test` is false, in the forms the tests below read."""
+    test = _strip(test)
+    inner = _negates(test)
+    if inner is not None:
+        return inner
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return cst.BooleanOperation(negated(test.left), cst.And(), negated(test.right))
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        operator = test.comparisons[0].operator
+        if isinstance(operator, (cst.Is, cst.IsNot)):
+            flipped = cst.IsNot() if isinstance(operator, cst.Is) else cst.Is()
+            return test.with_changes(comparisons=[test.comparisons[0].with_changes(operator=flipped)], lpar=(), rpar=())
+    return cst.UnaryOperation(cst.Not(), test)
+
+
 def is_name(expression: cst.BaseExpression, name: str) -> bool:
     return isinstance(expression, cst.Name) and expression.value == name
 
@@ -539,15 +555,17 @@ class _Builder:
             return
         if isinstance(statement, cst.Match):
             for case in statement.cases:
-                self._block(case.body, statement, "case", where, ())
+                self._block(case.body, statement, "case", where, (case.guard,) if case.guard is not None else ())
 
-    def _if(self, node: cst.If, top: Located) -> None:
-        self._block(node.body, node, "body", top, (node.test,))
+    def _if(self, node: cst.If, top: Located, false_before: tuple = ()) -> None:
+        """`elif` and `else` branches also know the earlier tests false."""
+        self._block(node.body, node, "body", top, (*false_before, node.test))
+        false_here = (*false_before, negated(node.test))
         if isinstance(node.orelse, cst.If):
             self._expressions(node.orelse.test, top)
-            self._if(node.orelse, top)
+            self._if(node.orelse, top, false_here)
         elif isinstance(node.orelse, cst.Else):
-            self._block(node.orelse.body, node.orelse, "orelse", top, ())
+            self._block(node.orelse.body, node.orelse, "orelse", top, false_here)
 
     def _small(self, small: cst.BaseSmallStatement, where: Located) -> None:
         if isinstance(small, cst.Assign):

@@ -255,20 +255,25 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
     if ctx is None or not isinstance(where.owner, cst.IndentedBlock) or _shares_line(where):
         return None
     message = f"Guard the push with `if {ctx} and {ctx}.is_enabled():`"
-    for ancestor in where.ancestors():
-        if ancestor.tests and isinstance(ancestor.up.statement if ancestor.up else None, cst.If):
-            node = ancestor.up.statement
-            if any(isinstance(n, cst.Name) and n.value == ctx for n in _names_in(node.test)):
-                if not nonnull and _binds_by_walrus(node.test, ctx):
-                    return None  # `ctx and (ctx := ...)` would read it before it is bound
-                code = context.module.code_for_node(node.test)
-                if isinstance(node.test, (cst.BooleanOperation, cst.IfExp, cst.NamedExpr, cst.Lambda)) and not (
-                    isinstance(node.test, cst.BooleanOperation) and isinstance(node.test.operator, cst.And)
-                ):
-                    code = f"({code})"
-                code = (code if nonnull else f"{ctx} and {code}") + ("" if enabled else f" and {ctx}.is_enabled()")
-                return rewrite_fix(context, {node.test: cst.parse_expression(code)}, Applicability.SAFE, message)
-            break
+    node = where.up.statement if where.up is not None else None
+    if (
+        isinstance(node, cst.If)
+        and where.parent is node
+        and node.orelse is None
+        and _only_observation_setup(where.block, push)
+    ):
+        # The push is in the body of an `if` (not `elif`/`else`/`case`) doing nothing else:
+        # extending its test changes nothing but the push.
+        if any(isinstance(n, cst.Name) and n.value == ctx for n in _names_in(node.test)):
+            if not nonnull and _binds_by_walrus(node.test, ctx):
+                return None  # `ctx and (ctx := ...)` would read it before it is bound
+            code = context.module.code_for_node(node.test)
+            if isinstance(node.test, (cst.BooleanOperation, cst.IfExp, cst.NamedExpr, cst.Lambda)) and not (
+                isinstance(node.test, cst.BooleanOperation) and isinstance(node.test.operator, cst.And)
+            ):
+                code = f"({code})"
+            code = (code if nonnull else f"{ctx} and {code}") + ("" if enabled else f" and {ctx}.is_enabled()")
+            return rewrite_fix(context, {node.test: cst.parse_expression(code)}, Applicability.SAFE, message)
     obs = push.argument_name
     block = list(where.block)
     first = where.index
@@ -292,6 +297,24 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:
     return [node] if isinstance(node, cst.Name) else [n for n in descendants(node) if isinstance(n, cst.Name)]
+
+
+def _only_observation_setup(block: Sequence[cst.CSTNode], push: Call) -> bool:
+    """Every statement of the block is the push or sets up its observation (`obs = ...`,
+    `obs.attr = ...`)."""
+    obs = push.argument_name
+    for statement in block:
+        if statement is push.where.statement:
+            continue
+        if obs is None or not isinstance(statement, cst.SimpleStatementLine):
+            return False
+        for small in statement.body:
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else []
+            if not targets or not all(
+                is_name(target, obs) or (isinstance(target, cst.Attribute) and is_name(target.value, obs)) for target in targets
+            ):
+                return False
+    return True
 
 
 def _binds_by_walrus(test: cst.BaseExpression, name: str) -> bool:

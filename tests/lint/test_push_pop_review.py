@@ -315,3 +315,68 @@ def test_the_early_return_fix_keeps_the_finally_and_the_behaviour(tmp_path, offl
     assert outcome_after == outcome_before
     assert current_after == "caller"
     assert _run(after, None) == (("returned", -1), "caller")  # the early return is now popped too
+
+
+# -- guards read from `else`, `elif` and `case` ------------------------------------------------
+
+PUSH_IN_ELSE = """\
+def run(work):
+    ctx = get_current_context()
+    obs = None
+    if ctx is None or not ctx.is_enabled():
+        pass
+    else:
+        obs = ObservationData(type=ObservationType.TOOL, name="x")
+        ctx.push_observation(obs)
+    try:
+        return work()
+    finally:
+        if ctx and obs:
+            ctx.pop_observation()
+"""
+
+PUSH_UNDER_CASE_GUARD = """\
+def run(work):
+    ctx = get_current_context()
+    match work:
+        case _ if ctx and ctx.is_enabled():
+            ctx.push_observation(ObservationData(type=ObservationType.TOOL, name="x"))
+            ctx.pop_observation()
+"""
+
+
+@pytest.mark.parametrize("source", [PUSH_IN_ELSE, PUSH_UNDER_CASE_GUARD], ids=["else", "case-guard"])
+def test_guards_in_else_and_case_count(source):
+    assert "FLX203" not in {finding.code for finding in lint_source(HEADER + source, "example.py", ALL).findings}
+
+
+# The push sits in a loop under `if ctx:`; the loop does the work whether traced or not.
+CTX_IF_AROUND_WORK = """\
+def run(works):
+    ctx = get_current_context()
+    done = []
+    if ctx:
+        for work in works:
+            obs = ObservationData(type=ObservationType.TOOL, name="x")
+            ctx.push_observation(obs)
+            try:
+                done.append(work())
+            except Exception as e:
+                obs.error = str(e)
+                raise
+            finally:
+                ctx.pop_observation()
+    return done
+"""
+
+
+def test_the_guard_fix_does_not_extend_an_if_that_does_other_work(tmp_path, offline_store):
+    source = HEADER + CTX_IF_AROUND_WORK
+    fixed = lint_source(source, "example.py", LintSettings(select=("FLX203",)), fix=True).fixed_source
+    assert isinstance(fixed, str)
+    assert "    if ctx:\n" in fixed and "if ctx and ctx.is_enabled():\n" in fixed
+    before = _load(tmp_path / "around_before.py", source, "around_before")
+    after = _load(tmp_path / "around_after.py", fixed, "around_after")
+    fluxloop_runtime.configure(sample_rate=0.0)  # a context that exists but does not record
+    with fluxloop_runtime.instrument("review"):
+        assert after.run([lambda: 1, lambda: 2]) == before.run([lambda: 1, lambda: 2]) == [1, 2]
