@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fluxloop_lint.context import FileContext
-from fluxloop_lint.names import dotted_parts
+from fluxloop_lint.names import dotted_parts, import_bindings
 from fluxloop_lint.syntax_tree import all_fields, children, descendants
 
 TRIGGERS = frozenset({"push_observation", "pop_observation", "get_current_context", "instrument"})
@@ -37,7 +37,7 @@ PUSH = "push_observation"
 POP = "pop_observation"
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Located:
     """A statement and where it sits: `block` is the statement list holding it (owned by
     `owner`, an IndentedBlock, or a one-line suite), `parent` the compound statement (or the
@@ -63,7 +63,7 @@ class Located:
             current = current.up
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Call:
     """A push or pop call statement of the function."""
 
@@ -474,21 +474,8 @@ class _Builder:
     # -- names --------------------------------------------------------------------------------
 
     def _local_import(self, node: cst.Import | cst.ImportFrom) -> None:
-        local = self.result.local_imports
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                full = ".".join(dotted_parts(alias.name) or [])
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    local[alias.asname.name.value] = full
-                else:
-                    top = full.split(".", 1)[0]
-                    local[top] = top
-        elif not isinstance(node.names, cst.ImportStar) and not node.relative and node.module is not None:
-            module = ".".join(dotted_parts(node.module) or [])
-            for alias in node.names:
-                imported = ".".join(dotted_parts(alias.name) or [])
-                name = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else imported
-                local[name] = f"{module}.{imported}"
+        for name, binding in import_bindings(node):
+            self.result.local_imports[name] = binding.qualified_name
 
     def qualified(self, expression: cst.BaseExpression) -> str | None:
         parts = dotted_parts(expression)
