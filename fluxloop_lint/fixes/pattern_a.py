@@ -198,20 +198,54 @@ def none_first(obs: str) -> cst.BaseStatement:
 
 def wrap_fix(context: FileContext, analysis: FunctionAnalysis, push: Call) -> Fix | None:
     """Put what follows the push in a `try` whose `finally` pops (Pattern A)."""
-    names = _names(push)
     anchor = analysis.anchor(push)
-    if names is None or not isinstance(anchor.owner, cst.IndentedBlock) or not anchor.rest:
+    ctx, obs = push.receiver, push.argument_name
+    if ctx is None or not isinstance(anchor.owner, cst.IndentedBlock) or not anchor.rest:
         return None
     if _followed_on_its_line(push) or analysis.other_pushes_after(push) or analysis.loop_popped_outside(push):
         return None  # which pop ends which observation is not something to guess
-    ctx, obs = names
+    if obs is None:
+        # `ctx.push_observation(ObservationData(...))`: bind the observation to a fresh name
+        # so the `except` and the `finally` can refer to it.
+        line = push.where.statement
+        if push.argument is None or not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return None
+        obs = fresh_name("obs", analysis.names)
+        bound = [
+            line.with_changes(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(obs))], value=push.argument)]),
+            line.with_changes(
+                body=[cst.Expr(push.call.with_changes(args=[push.call.args[0].with_changes(value=cst.Name(obs))]))],
+                leading_lines=(),
+            ),
+        ]
+        before = list(anchor.block[: anchor.index])
+        if anchor is push.where:
+            before.extend(bound)
+        else:
+            guarded = rewritten(cst.Module(body=[anchor.statement]), {line: cst.FlattenSentinel(bound)}).body[0]
+            before.append(none_first(obs).with_changes(leading_lines=anchor.statement.leading_lines))
+            before.append(guarded.with_changes(leading_lines=()))
+        return _wrap_rest(context, analysis, push, anchor.owner, before, list(anchor.rest), ctx, obs)
     before = list(anchor.block[: anchor.index + 1])
     if analysis.needs_none_first(push):
         if not analysis.may_start_as_none(obs, [anchor.statement]):
             return None
         before.insert(anchor.index, none_first(obs).with_changes(leading_lines=anchor.statement.leading_lines))
         before[-1] = anchor.statement.with_changes(leading_lines=())
-    rest = list(anchor.rest)
+    return _wrap_rest(context, analysis, push, anchor.owner, before, list(anchor.rest), ctx, obs)
+
+
+def _wrap_rest(
+    context: FileContext,
+    analysis: FunctionAnalysis,
+    push: Call,
+    owner: cst.IndentedBlock,
+    before: list[cst.BaseStatement],
+    rest: list[cst.BaseStatement],
+    ctx: str,
+    obs: str,
+) -> Fix | None:
+    """The block `before` + `rest`, with `rest` (the code after the push) in Pattern A's `try`."""
     message = f"Wrap the code after the push in try/except/finally with a guarded {ctx}.pop_observation()"
     late = next(
         (index for index, node in enumerate(rest) if isinstance(node, cst.Try) and analysis.pops_in_finally(node, push)),
@@ -227,7 +261,7 @@ def wrap_fix(context: FileContext, analysis: FunctionAnalysis, push: Call) -> Fi
             merged = merged.with_changes(
                 body=merged.body.with_changes(body=[moved[0].with_changes(leading_lines=node.leading_lines), *merged.body.body[1:]])
             )
-        return _block_fix(context, anchor.owner, [*before, merged, *rest[late + 1 :]], message)
+        return _block_fix(context, owner, [*before, merged, *rest[late + 1 :]], message)
     if late is not None:
         # The `try` has handlers of its own: it goes whole into the new `try`, and its
         # `finally` (statements, comments) becomes the new `try`'s, which is the same order
@@ -237,12 +271,12 @@ def wrap_fix(context: FileContext, analysis: FunctionAnalysis, push: Call) -> Fi
         node = rest[late]
         error = fresh_name("e", analysis.names)
         outer = pattern_a_try([*remove_pops(rest[:late], ctx), node.with_changes(finalbody=None)], ctx, obs, error)
-        return _block_fix(context, anchor.owner, [*before, outer.with_changes(finalbody=node.finalbody)], message)
+        return _block_fix(context, owner, [*before, outer.with_changes(finalbody=node.finalbody)], message)
     if len(rest) == 1 and isinstance(rest[0], cst.Try) and rest[0].finalbody is None:
         node = remove_pops(rest, ctx)[0]
-        return _block_fix(context, anchor.owner, [*before, node.with_changes(finalbody=finally_clause(ctx, obs))], message)
+        return _block_fix(context, owner, [*before, node.with_changes(finalbody=finally_clause(ctx, obs))], message)
     error = fresh_name("e", analysis.names)
-    return _block_fix(context, anchor.owner, [*before, pattern_a_try(remove_pops(rest, ctx), ctx, obs, error)], message)
+    return _block_fix(context, owner, [*before, pattern_a_try(remove_pops(rest, ctx), ctx, obs, error)], message)
 
 
 # -- FLX203 -----------------------------------------------------------------------------------

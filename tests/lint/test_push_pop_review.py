@@ -380,3 +380,31 @@ def test_the_guard_fix_does_not_extend_an_if_that_does_other_work(tmp_path, offl
     fluxloop_runtime.configure(sample_rate=0.0)  # a context that exists but does not record
     with fluxloop_runtime.instrument("review"):
         assert after.run([lambda: 1, lambda: 2]) == before.run([lambda: 1, lambda: 2]) == [1, 2]
+
+
+# -- an observation pushed inline ----------------------------------------------------------------
+
+INLINE = """\
+def run(work):
+    ctx = get_current_context()
+    obs = "the caller's"
+    if ctx and ctx.is_enabled():
+        ctx.push_observation(ObservationData(type=ObservationType.TOOL, name="inline"))
+    return work(), obs
+"""
+
+
+@pytest.mark.parametrize("work", sorted(WORKS))
+def test_an_inline_observation_is_bound_to_a_fresh_name_and_popped(tmp_path, offline_store, work):
+    source = HEADER + INLINE
+    fixed = _fixed(source)
+    assert "obs_1 = ObservationData(type=ObservationType.TOOL, name=\"inline\")" in fixed
+    before = _load(tmp_path / "inline_before.py", source, "inline_before")
+    after = _load(tmp_path / "inline_after.py", fixed, "inline_after")
+    outcome_before, current_before = _run(before, WORKS[work])
+    outcome_after, current_after = _run(after, WORKS[work])
+    assert outcome_after == outcome_before
+    assert current_before == "inline"  # never popped: it stayed current
+    assert current_after == "caller"
+    recorded = [o for o in offline_store.observations() if o["name"] == "inline"]
+    assert len(recorded) == 1 and (recorded[0].get("error") is not None) == (work == "raises")
