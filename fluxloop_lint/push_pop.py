@@ -157,8 +157,23 @@ class FunctionAnalysis:
         return [
             pop
             for pop in self.pops
-            if pop.receiver == push.receiver and any(w.parent is node and w.role == "finalbody" for w in pop.where.ancestors())
+            if pop.receiver == push.receiver
+            and any(w.parent is node and w.role == "finalbody" for w in pop.where.ancestors())
+            and self._pops_whenever_pushed(pop, node, push)
         ]
+
+    def _pops_whenever_pushed(self, pop: Call, node: cst.Try, push: Call) -> bool:
+        """The `if`s around the pop in the `finally` test only the context and the observation
+        (`if ctx and obs:`), not something else that may skip the pop (`and q.flag`)."""
+        ctx, obs = push.receiver or "", push.argument_name or ""
+        for where in pop.where.ancestors():
+            if where.parent is node:
+                return True
+            for test in where.tests:
+                for part in conjuncts(test):
+                    if not (tests_not_none(part, ctx) or tests_enabled(part, ctx) or (obs and tests_not_none(part, obs))):
+                        return False
+        return True
 
     def pushes_closed_by(self, pop: Call) -> list[Call]:
         closed = []

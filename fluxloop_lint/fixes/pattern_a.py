@@ -189,6 +189,18 @@ def _followed_on_its_line(call: Call) -> bool:
     return not (isinstance(last, cst.Expr) and last.value is call.call)
 
 
+def _pops_conditionally(analysis: FunctionAnalysis, node: cst.CSTNode, push: Call) -> bool:
+    """`node` is a `try` whose `finally` pops the receiver, but not whenever the push happened."""
+    if not isinstance(node, cst.Try) or node.finalbody is None:
+        return False
+    in_finally = [
+        pop
+        for pop in analysis.pops_of(push.receiver)
+        if any(w.parent is node and w.role == "finalbody" for w in pop.where.ancestors())
+    ]
+    return bool(in_finally) and not analysis.pops_in_finally(node, push)
+
+
 def none_first(obs: str) -> cst.BaseStatement:
     return statements(f"{obs} = None\n")[0]
 
@@ -246,6 +258,8 @@ def _wrap_rest(
     obs: str,
 ) -> Fix | None:
     """The block `before` + `rest`, with `rest` (the code after the push) in Pattern A's `try`."""
+    if any(_pops_conditionally(analysis, node, push) for node in rest):
+        return None  # a `finally` popping under a condition of its own: what was meant is unknown
     message = f"Wrap the code after the push in try/except/finally with a guarded {ctx}.pop_observation()"
     late = next(
         (index for index, node in enumerate(rest) if isinstance(node, cst.Try) and analysis.pops_in_finally(node, push)),

@@ -319,5 +319,28 @@ class PopNotInFinallyRule(PushPopRule):
                         fl_ctx.pop_observation()  # done
             """,
         ),
+        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
 
+            def run(work):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="x")
+                    fl_ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs and work.flag:
+                        fl_ctx.pop_observation()
+            """,
+            9,
+            9,
+        ),
     )

@@ -221,32 +221,6 @@ class UnguardedPopRule(PushPopRule):
             from fluxloop_runtime.models import ObservationData, ObservationType
 
             def run(work):
-                fl_ctx = get_current_context()
-                a = b = None
-                if fl_ctx and fl_ctx.is_enabled():
-                    a = ObservationData(type=ObservationType.TOOL, name="a")
-                    fl_ctx.push_observation(a)
-                    b = ObservationData(type=ObservationType.TOOL, name="b")
-                    fl_ctx.push_observation(b)
-                try:
-                    return work()
-                except Exception as e:
-                    if a:
-                        a.error = str(e)
-                    raise
-                finally:
-                    if fl_ctx and a:
-                        fl_ctx.pop_observation()
-            """,
-            20,
-            13,
-        ),
-        Invalid(
-            """
-            from fluxloop_runtime import get_current_context
-            from fluxloop_runtime.models import ObservationData, ObservationType
-
-            def run(work):
                 return observe(ObservationData(type=ObservationType.TOOL, name="given"), work)
 
 

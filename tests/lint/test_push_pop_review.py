@@ -180,7 +180,7 @@ UNSAFE_SHAPES = {
     "sequential-observations": (SEQUENTIAL, {"FLX201"}),
     "push-in-loop-pop-outside": (LOOP, {"FLX201"}),
     "semicolons": (SEMICOLONS, {"FLX202", "FLX203"}),
-    "two-pushes-one-pop": (TWO_PUSHES_ONE_POP, {"FLX201", "FLX204"}),
+    "two-pushes-one-pop": (TWO_PUSHES_ONE_POP, {"FLX201"}),
 }
 
 
