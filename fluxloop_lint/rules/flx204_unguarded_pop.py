@@ -24,7 +24,10 @@ class UnguardedPopRule(PushPopRule):
     UNBOUND = "this `pop_observation()` is guarded by `{obs}`, which is never set when the push is skipped: the `finally` then raises UnboundLocalError and hides the real exception; set `{obs} = None` before the push's guard"
     FIX = Applicability.SAFE
 
+    EXTRA = "this `pop_observation()` pops once more than this `try` pushed: it ends the caller's observation, and everything recorded after it gets the wrong parent"
+
     def check(self, analysis: FunctionAnalysis) -> None:
+        self._check_extra_pops(analysis)
         for pop in analysis.pops:
             for push in analysis.pushes_closed_by(pop):
                 if not self._guarded(analysis, pop, push):
@@ -38,6 +41,18 @@ class UnguardedPopRule(PushPopRule):
                         build_fix=lambda pop=pop, push=push: pop_guard_fix(self.context, analysis, pop, push),
                     )
                     break
+
+    def _check_extra_pops(self, analysis: FunctionAnalysis) -> None:
+        """More pops in one `finally` than pushes it closes (no fix: which one is extra is a guess)."""
+        by_try: dict[int, tuple[list, list]] = {}
+        for push in analysis.pushes:
+            covering = analysis.covering_try(push)
+            if covering is not None:
+                pushes, pops = by_try.setdefault(id(covering), ([], analysis.pops_in_finally(covering, push)))
+                pushes.append(push)
+        for pushes, pops in by_try.values():
+            for pop in pops[len(pushes) :]:
+                self.report(pop.call, self.EXTRA)
 
     @staticmethod
     def _guarded(analysis: FunctionAnalysis, pop: Call, push: Call) -> bool:
@@ -240,4 +255,30 @@ class UnguardedPopRule(PushPopRule):
             9,
         ),
 
+        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="x")
+                    fl_ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+            20,
+            13,
+        ),
     )
