@@ -302,6 +302,8 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
     where = push.where
     if ctx is None or not isinstance(where.owner, cst.IndentedBlock) or _shares_line(where):
         return None
+    if push.argument_name is None and analysis.pops_of(ctx):
+        return None  # its pops could not be guarded by the observation: a skipped push would still pop
     message = f"Guard the push with `if {ctx} and {ctx}.is_enabled():`"
     node = where.up.statement if where.up is not None else None
     if (

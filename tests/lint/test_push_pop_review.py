@@ -173,7 +173,22 @@ def run(work):
             fl_ctx.pop_observation()  # done
 """
 
+# The observation bound by a walrus: a guard on the push would leave the pop unguarded.
+WALRUS_OBSERVATION = """\
+def run(work):
+    ctx = get_current_context()
+    ctx.push_observation(o := ObservationData(type="tool", name="x"))
+    try:
+        return work()
+    except Exception as e:
+        o.error = str(e)
+        raise
+    finally:
+        ctx.pop_observation()
+"""
+
 UNSAFE_SHAPES = {
+    "walrus-observation": (WALRUS_OBSERVATION, {"FLX203"}),
     "assigned-before-guard": (BETWEEN, {"FLX203"}),
     "parameter": (PARAMETER, {"FLX203"}),
     "guarded-parameter": (GUARDED_PARAMETER, {"FLX204"}),
