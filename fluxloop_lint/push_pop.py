@@ -15,9 +15,15 @@ Vocabulary:
 - the *anchor* of a push is the statement the push ends: the push itself, or the `if` it is
   the last statement of (the seed's `if fl_ctx and fl_ctx.is_enabled(): ... push`);
 - the push is *covered* when the statement right after its anchor is a `try` whose
-  `finally` pops, when it sits in the body of such a `try`, or when a pop follows it
+  `finally` pops (under no condition but the context and the observation), when it sits in
+  the body of such a `try` (not across a loop), or when a pop follows it
   directly (a push-and-pop of a finished observation, which is what the manual rewrite of a
   generator does in its `finally`).
+
+Fixes built on this analysis refuse shapes where pairing pushes with pops is a guess:
+another push of the same receiver after the push (`other_pushes_after`), a push per loop
+turn popped outside the loop (`loop_popped_outside`), and an `obs = None` that would replace
+a value (`may_start_as_none`).
 """
 
 from __future__ import annotations
