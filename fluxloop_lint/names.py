@@ -75,6 +75,33 @@ def dotted_text(expression: cst.BaseExpression) -> str:
     return ".".join(parts) if parts else ""
 
 
+def import_bindings(node: cst.Import | cst.ImportFrom) -> list[tuple[str, Binding]]:
+    """The names an import statement binds, with what they refer to."""
+    if isinstance(node, cst.Import):
+        bindings = []
+        for alias in node.names:
+            full = dotted_text(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                bindings.append((alias.asname.name.value, Binding(full)))
+            else:
+                top = full.split(".", 1)[0]
+                bindings.append((top, Binding(top)))
+        return bindings
+    if isinstance(node.names, cst.ImportStar):
+        return []
+    relative = bool(node.relative)
+    module = dotted_text(node.module) if node.module is not None else ""
+    bindings = []
+    for alias in node.names:
+        imported = dotted_text(alias.name)
+        local = imported
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            local = alias.asname.name.value
+        # A relative import resolves to nothing known, but still shadows.
+        bindings.append((local, UNKNOWN if relative or not module else Binding(f"{module}.{imported}")))
+    return bindings
+
+
 class NameResolver:
     """Scopes of one module, filled in source order by the engine's walk."""
 
@@ -138,28 +165,11 @@ class NameResolver:
         for name in names:
             self._scope.bindings[name] = bindings[name]
 
-    def bind_import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            full = dotted_text(alias.name)
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.bind(alias.asname.name.value, Binding(full))
-            else:
-                top = full.split(".", 1)[0]
-                self.bind(top, Binding(top))
+    def bind_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        for name, binding in import_bindings(node):
+            self.bind(name, binding)
 
-    def bind_import_from(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
-        relative = bool(node.relative)
-        module = dotted_text(node.module) if node.module is not None else ""
-        for alias in node.names:
-            imported = dotted_text(alias.name)
-            local = imported
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
-            # A relative import resolves to nothing known, but still shadows.
-            binding = UNKNOWN if relative or not module else Binding(f"{module}.{imported}")
-            self.bind(local, binding)
+    bind_import_from = bind_import
 
     def bind_targets(self, target: cst.BaseExpression, value: cst.BaseExpression | None = None) -> None:
         """An assignment target. `x = Known(...)` binds an instance, `x = known` an alias."""

@@ -15,9 +15,15 @@ Vocabulary:
 - the *anchor* of a push is the statement the push ends: the push itself, or the `if` it is
   the last statement of (the seed's `if fl_ctx and fl_ctx.is_enabled(): ... push`);
 - the push is *covered* when the statement right after its anchor is a `try` whose
-  `finally` pops, when it sits in the body of such a `try`, or when a pop follows it
+  `finally` pops (under no condition but the context and the observation), when it sits in
+  the body of such a `try` (not across a loop), or when a pop follows it
   directly (a push-and-pop of a finished observation, which is what the manual rewrite of a
   generator does in its `finally`).
+
+Fixes built on this analysis refuse shapes where pairing pushes with pops is a guess:
+another push of the same receiver after the push (`other_pushes_after`), a push per loop
+turn popped outside the loop (`loop_popped_outside`), and an `obs = None` that would replace
+a value (`may_start_as_none`).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fluxloop_lint.context import FileContext
-from fluxloop_lint.names import dotted_parts
+from fluxloop_lint.names import dotted_parts, import_bindings
 from fluxloop_lint.syntax_tree import all_fields, children, descendants
 
 TRIGGERS = frozenset({"push_observation", "pop_observation", "get_current_context", "instrument"})
@@ -37,7 +43,7 @@ PUSH = "push_observation"
 POP = "pop_observation"
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Located:
     """A statement and where it sits: `block` is the statement list holding it (owned by
     `owner`, an IndentedBlock, or a one-line suite), `parent` the compound statement (or the
@@ -63,7 +69,7 @@ class Located:
             current = current.up
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Call:
     """A push or pop call statement of the function."""
 
@@ -89,6 +95,9 @@ class FunctionAnalysis:
     pushes: list[Call] = field(default_factory=list)
     pops: list[Call] = field(default_factory=list)
     instrument_withs: list[cst.With] = field(default_factory=list)
+    parameters: set[str] = field(default_factory=set)
+    # Where each name is assigned a value other than None (`name = ...`), in source order.
+    assignments: dict[str, list[Located]] = field(default_factory=dict)
     local_imports: dict[str, str | None] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)  # every name the function's own code uses
     # `ObservationData(...)` calls: by id() of the push they are the argument of, or by the
@@ -154,8 +163,23 @@ class FunctionAnalysis:
         return [
             pop
             for pop in self.pops
-            if pop.receiver == push.receiver and any(w.parent is node and w.role == "finalbody" for w in pop.where.ancestors())
+            if pop.receiver == push.receiver
+            and any(w.parent is node and w.role == "finalbody" for w in pop.where.ancestors())
+            and self._pops_whenever_pushed(pop, node, push)
         ]
+
+    def _pops_whenever_pushed(self, pop: Call, node: cst.Try, push: Call) -> bool:
+        """The `if`s around the pop in the `finally` test only the context and the observation
+        (`if ctx and obs:`), not something else that may skip the pop (`and q.flag`)."""
+        ctx, obs = push.receiver or "", push.argument_name or ""
+        for where in pop.where.ancestors():
+            if where.parent is node:
+                return True
+            for test in where.tests:
+                for part in conjuncts(test):
+                    if not (tests_not_none(part, ctx) or tests_enabled(part, ctx) or (obs and tests_not_none(part, obs))):
+                        return False
+        return True
 
     def pushes_closed_by(self, pop: Call) -> list[Call]:
         closed = []
@@ -164,6 +188,75 @@ class FunctionAnalysis:
             if covering is not None and pop in self.pops_in_finally(covering, push):
                 closed.append(push)
         return closed
+
+    def other_pushes_after(self, push: Call) -> list[Call]:
+        """Other pushes of the same receiver in the push's anchor or the statements after it:
+        which pop pairs with which is then a matter of order a fix cannot rewrite safely."""
+        anchor = self.anchor(push)
+        region = [anchor.statement, *anchor.rest]
+        return [
+            other
+            for other in self.pushes
+            if other is not push and other.receiver == push.receiver and _inside(other.where, region)
+        ]
+
+    def loop_popped_outside(self, push: Call) -> bool:
+        """The push is in a loop and a pop of its receiver is outside that loop: only the
+        last turn's observation is popped."""
+        for where in push.where.ancestors():
+            if isinstance(where.parent, (cst.For, cst.While)):
+                loop = where.parent
+                return any(
+                    not any(w.parent is loop for w in pop.where.ancestors()) for pop in self.pops_of(push.receiver)
+                )
+        return False
+
+    def region_start(self, push: Call, covering: cst.Try) -> Located | None:
+        """Where the instrumented region of a covered push starts: its anchor (the `try`
+        follows it) or the covering `try` the push sits in."""
+        anchor = self.anchor(push)
+        if anchor.rest and anchor.rest[0] is covering:
+            return anchor
+        for where in push.where.ancestors():
+            if where.statement is covering:
+                return where
+        return None
+
+    def context_checked(self, where: Located, ctx: str) -> tuple[bool, bool]:
+        """Whether `ctx` is known not None, and known enabled, at `where`."""
+        known = self.conditions(where)
+        false = self.exits_before(where)
+        nonnull = any(tests_not_none(t, ctx) for t in known) or any(tests_none(t, ctx) for t in false)
+        enabled = any(tests_enabled(t, ctx) for t in known) or any(tests_disabled(t, ctx) for t in false)
+        return nonnull, enabled
+
+    def needs_none_first(self, push: Call) -> bool:
+        """The push can be skipped (it is under a condition) and nothing sets its observation
+        variable to None before: `if obs:` would then raise UnboundLocalError."""
+        obs = push.argument_name
+        return obs is not None and push.where is not self.anchor(push) and not self.initialised_to_none(obs)
+
+    def initialised_to_none(self, obs: str) -> bool:
+        return any(assigns_none(node, obs) for node in own_nodes(self.function) if isinstance(node, cst.SimpleStatementLine))
+
+    def may_start_as_none(self, obs: str, region: Sequence[cst.CSTNode]) -> bool:
+        """`obs = None` can go right before `region` without losing a value: `obs` is not a
+        parameter, is bound only inside `region` and is not used before it."""
+        if obs in self.parameters:
+            return False
+        inside = {id(node) for node in inside_nodes(region)}
+        if not any(name.value == obs for node in inside_nodes(region) for name in _bound_names(node)):
+            return False  # not bound here: a global or a closure variable, which `obs = None` would hide
+        reached = False
+        for node in own_nodes(self.function):
+            if id(node) in inside:
+                reached = True
+                continue
+            if not reached and isinstance(node, cst.Name) and node.value == obs:
+                return False  # used or bound before the region
+            if any(name.value == obs for name in _bound_names(node)):
+                return False  # bound outside the region (after it)
+        return True
 
     def conditions(self, where: Located, stop: Located | None = None) -> list[cst.BaseExpression]:
         """The `if` tests (split on `and`) that hold at `where`, inner first, up to `stop`."""
@@ -182,8 +275,64 @@ class FunctionAnalysis:
         for current in where.ancestors():
             for statement in current.block[: current.index]:
                 if isinstance(statement, cst.If) and statement.orelse is None and _exits(statement.body):
-                    found.extend(disjuncts(statement.test))
+                    for test in disjuncts(statement.test):
+                        negated = _negates(test)
+                        if isinstance(negated, cst.BooleanOperation) and isinstance(negated.operator, cst.And):
+                            # `not (a and b)` false: a and b both true, i.e. `not a`, `not b` false.
+                            found.extend(cst.UnaryOperation(cst.Not(), part) for part in conjuncts(negated))
+                        else:
+                            found.append(test)
         return found
+
+
+def inside_nodes(region: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    for statement in region:
+        yield statement
+        yield from descendants(statement)
+
+
+def _inside(where: Located, region: Sequence[cst.CSTNode]) -> bool:
+    return any(current.statement is node for current in where.ancestors() for node in region)
+
+
+def _bound_names(node: cst.CSTNode) -> list[cst.Name]:
+    """The names a node binds (assignment and loop targets, walrus, `with ... as`, `except ... as`)."""
+    targets: list[cst.CSTNode] = []
+    if isinstance(node, cst.Assign):
+        targets = [target.target for target in node.targets]
+    elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+        targets = [node.target]
+    elif isinstance(node, (cst.For, cst.CompFor)):
+        targets = [node.target]
+    elif isinstance(node, cst.AsName):
+        targets = [node.name]
+    names: list[cst.Name] = []
+    while targets:
+        target = targets.pop()
+        if isinstance(target, cst.Name):
+            names.append(target)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            targets.extend(element.value for element in target.elements)
+        elif isinstance(target, cst.StarredElement):
+            targets.append(target.value)
+    return names  # `obs.error = ...` binds no name
+
+
+def assigns(node: cst.CSTNode, name: str) -> bool:
+    """A line that is one assignment to `name` (`name = ...`, `name: T = ...`)."""
+    return (
+        isinstance(node, cst.SimpleStatementLine)
+        and len(node.body) == 1
+        and isinstance(node.body[0], (cst.Assign, cst.AnnAssign))
+        and any(
+            is_name(target, name)
+            for target in ([t.target for t in node.body[0].targets] if isinstance(node.body[0], cst.Assign) else [node.body[0].target])
+        )
+    )
+
+
+def assigns_none(node: cst.CSTNode, name: str) -> bool:
+    return assigns(node, name) and is_name(node.body[0].value, "None")
 
 
 # -- expression helpers -----------------------------------------------------------------------
@@ -207,6 +356,22 @@ def disjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
     return [_strip(test)]
 
 
+def negated(test: cst.BaseExpression) -> cst.BaseExpression:
+    """An expression true exactly when `test` is false, in the forms the tests below read."""
+    test = _strip(test)
+    inner = _negates(test)
+    if inner is not None:
+        return inner
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return cst.BooleanOperation(negated(test.left), cst.And(), negated(test.right))
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        operator = test.comparisons[0].operator
+        if isinstance(operator, (cst.Is, cst.IsNot)):
+            flipped = cst.IsNot() if isinstance(operator, cst.Is) else cst.Is()
+            return test.with_changes(comparisons=[test.comparisons[0].with_changes(operator=flipped)], lpar=(), rpar=())
+    return cst.UnaryOperation(cst.Not(), test)
+
+
 def is_name(expression: cst.BaseExpression, name: str) -> bool:
     return isinstance(expression, cst.Name) and expression.value == name
 
@@ -214,7 +379,7 @@ def is_name(expression: cst.BaseExpression, name: str) -> bool:
 def _compares(expression: cst.BaseExpression, name: str, operator: type[cst.BaseCompOp]) -> bool:
     return (
         isinstance(expression, cst.Comparison)
-        and is_name(expression.left, name)
+        and is_name(_strip(expression.left), name)
         and len(expression.comparisons) == 1
         and isinstance(expression.comparisons[0].operator, operator)
         and is_name(expression.comparisons[0].comparator, "None")
@@ -232,7 +397,7 @@ def _is_enabled_call(expression: cst.BaseExpression, name: str) -> bool:
         isinstance(expression, cst.Call)
         and isinstance(expression.func, cst.Attribute)
         and expression.func.attr.value == "is_enabled"
-        and is_name(expression.func.value, name)
+        and is_name(_strip(expression.func.value), name)
     )
 
 
@@ -263,6 +428,11 @@ def _exits(body: cst.BaseSuite) -> bool:
     last = statements[-1]
     small = last.body[-1] if isinstance(last, cst.SimpleStatementLine) else last if isinstance(last, cst.BaseSmallStatement) else None
     return isinstance(small, (cst.Return, cst.Raise, cst.Continue, cst.Break))
+
+
+def catches_everything(handler: cst.ExceptHandler) -> bool:
+    kind = handler.type
+    return kind is None or is_name(kind, "Exception") or is_name(kind, "BaseException")
 
 
 def contains_yield(nodes: Sequence[cst.CSTNode]) -> bool:
@@ -315,6 +485,7 @@ class _Builder:
                 self._local_import(node)
         for param in _all_params(function.params):
             names.add(param.name.value)
+            self.result.parameters.add(param.name.value)
             self.result.local_imports.setdefault(param.name.value, None)
         if not triggered:
             return None
@@ -324,21 +495,8 @@ class _Builder:
     # -- names --------------------------------------------------------------------------------
 
     def _local_import(self, node: cst.Import | cst.ImportFrom) -> None:
-        local = self.result.local_imports
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                full = ".".join(dotted_parts(alias.name) or [])
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    local[alias.asname.name.value] = full
-                else:
-                    top = full.split(".", 1)[0]
-                    local[top] = top
-        elif not isinstance(node.names, cst.ImportStar) and not node.relative and node.module is not None:
-            module = ".".join(dotted_parts(node.module) or [])
-            for alias in node.names:
-                imported = ".".join(dotted_parts(alias.name) or [])
-                name = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else imported
-                local[name] = f"{module}.{imported}"
+        for name, binding in import_bindings(node):
+            self.result.local_imports[name] = binding.qualified_name
 
     def qualified(self, expression: cst.BaseExpression) -> str | None:
         parts = dotted_parts(expression)
@@ -405,15 +563,17 @@ class _Builder:
             return
         if isinstance(statement, cst.Match):
             for case in statement.cases:
-                self._block(case.body, statement, "case", where, ())
+                self._block(case.body, statement, "case", where, (case.guard,) if case.guard is not None else ())
 
-    def _if(self, node: cst.If, top: Located) -> None:
-        self._block(node.body, node, "body", top, (node.test,))
+    def _if(self, node: cst.If, top: Located, false_before: tuple = ()) -> None:
+        """`elif` and `else` branches also know the earlier tests false."""
+        self._block(node.body, node, "body", top, (*false_before, node.test))
+        false_here = (*false_before, negated(node.test))
         if isinstance(node.orelse, cst.If):
             self._expressions(node.orelse.test, top)
-            self._if(node.orelse, top)
+            self._if(node.orelse, top, false_here)
         elif isinstance(node.orelse, cst.Else):
-            self._block(node.orelse.body, node.orelse, "orelse", top, ())
+            self._block(node.orelse.body, node.orelse, "orelse", top, false_here)
 
     def _small(self, small: cst.BaseSmallStatement, where: Located) -> None:
         if isinstance(small, cst.Assign):
@@ -423,6 +583,8 @@ class _Builder:
                     self.ended.add(node.value.value)
         if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
             self.ended.discard(small.targets[0].target.value)
+            if not is_name(small.value, "None"):
+                self.result.assignments.setdefault(small.targets[0].target.value, []).append(where)
             self._context_assignment(small.targets[0].target.value, small.value)
         elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
             self._context_assignment(small.target.value, small.value)

@@ -29,7 +29,7 @@ import libcst as cst
 
 from fluxloop_lint.context import FileContext
 from fluxloop_lint.fixes.rewrite import fresh_name, rewrite_fix, rewritten
-from fluxloop_lint.push_pop import POP, Call, FunctionAnalysis, Located, is_name, own_nodes
+from fluxloop_lint.push_pop import POP, Call, FunctionAnalysis, Located, assigns, assigns_none, catches_everything, is_name
 from fluxloop_lint.types import Applicability, Fix
 from fluxloop_lint.syntax_tree import descendants
 
@@ -70,11 +70,6 @@ def pattern_a_try(body: Sequence[cst.BaseStatement], ctx: str, obs: str, error: 
         finalbody=finally_clause(ctx, obs),
         leading_lines=leading,
     )
-
-
-def catches_everything(handler: cst.ExceptHandler) -> bool:
-    kind = handler.type
-    return kind is None or is_name(kind, "Exception") or is_name(kind, "BaseException")
 
 
 def _is_pop_of(small: cst.BaseSmallStatement, ctx: str) -> bool:
@@ -179,11 +174,31 @@ def _block_fix(context: FileContext, owner: cst.BaseSuite, body: list[cst.BaseSt
     return rewrite_fix(context, {owner: owner.with_changes(body=body)}, Applicability.SAFE, message)
 
 
-def needs_none_first(analysis: FunctionAnalysis, push: Call) -> bool:
-    """The push can be skipped (it is under a condition) and nothing sets its observation
-    variable to None before: `if obs:` would then raise UnboundLocalError."""
-    obs = push.argument_name
-    return obs is not None and push.where is not analysis.anchor(push) and not initialised_to_none(analysis, obs)
+def _shares_line(where: Located) -> bool:
+    """The statement shares its line with others (`a; b`): a fix cannot move it alone."""
+    statement = where.statement
+    return isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and len(statement.body) > 1
+
+
+def _followed_on_its_line(call: Call) -> bool:
+    """Statements follow the call on its line (`push(obs); work()`): they would stay outside the `try`."""
+    statement = call.where.statement
+    if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return False
+    last = statement.body[-1]
+    return not (isinstance(last, cst.Expr) and last.value is call.call)
+
+
+def _pops_conditionally(analysis: FunctionAnalysis, node: cst.CSTNode, push: Call) -> bool:
+    """`node` is a `try` whose `finally` pops the receiver, but not whenever the push happened."""
+    if not isinstance(node, cst.Try) or node.finalbody is None:
+        return False
+    in_finally = [
+        pop
+        for pop in analysis.pops_of(push.receiver)
+        if any(w.parent is node and w.role == "finalbody" for w in pop.where.ancestors())
+    ]
+    return bool(in_finally) and not analysis.pops_in_finally(node, push)
 
 
 def none_first(obs: str) -> cst.BaseStatement:
@@ -195,16 +210,56 @@ def none_first(obs: str) -> cst.BaseStatement:
 
 def wrap_fix(context: FileContext, analysis: FunctionAnalysis, push: Call) -> Fix | None:
     """Put what follows the push in a `try` whose `finally` pops (Pattern A)."""
-    names = _names(push)
     anchor = analysis.anchor(push)
-    if names is None or not isinstance(anchor.owner, cst.IndentedBlock) or not anchor.rest:
+    ctx, obs = push.receiver, push.argument_name
+    if ctx is None or not isinstance(anchor.owner, cst.IndentedBlock) or not anchor.rest:
         return None
-    ctx, obs = names
+    if _followed_on_its_line(push) or analysis.other_pushes_after(push) or analysis.loop_popped_outside(push):
+        return None  # which pop ends which observation is not something to guess
+    if obs is None:
+        # `ctx.push_observation(ObservationData(...))`: bind the observation to a fresh name
+        # so the `except` and the `finally` can refer to it.
+        line = push.where.statement
+        if push.argument is None or not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return None
+        obs = fresh_name("obs", analysis.names)
+        bound = [
+            line.with_changes(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(obs))], value=push.argument)]),
+            line.with_changes(
+                body=[cst.Expr(push.call.with_changes(args=[push.call.args[0].with_changes(value=cst.Name(obs))]))],
+                leading_lines=(),
+            ),
+        ]
+        before = list(anchor.block[: anchor.index])
+        if anchor is push.where:
+            before.extend(bound)
+        else:
+            guarded = rewritten(cst.Module(body=[anchor.statement]), {line: cst.FlattenSentinel(bound)}).body[0]
+            before.append(none_first(obs).with_changes(leading_lines=anchor.statement.leading_lines))
+            before.append(guarded.with_changes(leading_lines=()))
+        return _wrap_rest(context, analysis, push, anchor.owner, before, list(anchor.rest), ctx, obs)
     before = list(anchor.block[: anchor.index + 1])
-    if needs_none_first(analysis, push):
+    if analysis.needs_none_first(push):
+        if not analysis.may_start_as_none(obs, [anchor.statement]):
+            return None
         before.insert(anchor.index, none_first(obs).with_changes(leading_lines=anchor.statement.leading_lines))
         before[-1] = anchor.statement.with_changes(leading_lines=())
-    rest = list(anchor.rest)
+    return _wrap_rest(context, analysis, push, anchor.owner, before, list(anchor.rest), ctx, obs)
+
+
+def _wrap_rest(
+    context: FileContext,
+    analysis: FunctionAnalysis,
+    push: Call,
+    owner: cst.IndentedBlock,
+    before: list[cst.BaseStatement],
+    rest: list[cst.BaseStatement],
+    ctx: str,
+    obs: str,
+) -> Fix | None:
+    """The block `before` + `rest`, with `rest` (the code after the push) in Pattern A's `try`."""
+    if any(_pops_conditionally(analysis, node, push) for node in rest):
+        return None  # a `finally` popping under a condition of its own: what was meant is unknown
     message = f"Wrap the code after the push in try/except/finally with a guarded {ctx}.pop_observation()"
     late = next(
         (index for index, node in enumerate(rest) if isinstance(node, cst.Try) and analysis.pops_in_finally(node, push)),
@@ -220,12 +275,22 @@ def wrap_fix(context: FileContext, analysis: FunctionAnalysis, push: Call) -> Fi
             merged = merged.with_changes(
                 body=merged.body.with_changes(body=[moved[0].with_changes(leading_lines=node.leading_lines), *merged.body.body[1:]])
             )
-        return _block_fix(context, anchor.owner, [*before, merged, *rest[late + 1 :]], message)
+        return _block_fix(context, owner, [*before, merged, *rest[late + 1 :]], message)
+    if late is not None:
+        # The `try` has handlers of its own: it goes whole into the new `try`, and its
+        # `finally` (statements, comments) becomes the new `try`'s, which is the same order
+        # of execution only when nothing follows it.
+        if late != len(rest) - 1:
+            return None
+        node = rest[late]
+        error = fresh_name("e", analysis.names)
+        outer = pattern_a_try([*remove_pops(rest[:late], ctx), node.with_changes(finalbody=None)], ctx, obs, error)
+        return _block_fix(context, owner, [*before, outer.with_changes(finalbody=node.finalbody)], message)
     if len(rest) == 1 and isinstance(rest[0], cst.Try) and rest[0].finalbody is None:
         node = remove_pops(rest, ctx)[0]
-        return _block_fix(context, anchor.owner, [*before, node.with_changes(finalbody=finally_clause(ctx, obs))], message)
+        return _block_fix(context, owner, [*before, node.with_changes(finalbody=finally_clause(ctx, obs))], message)
     error = fresh_name("e", analysis.names)
-    return _block_fix(context, anchor.owner, [*before, pattern_a_try(remove_pops(rest, ctx), ctx, obs, error)], message)
+    return _block_fix(context, owner, [*before, pattern_a_try(remove_pops(rest, ctx), ctx, obs, error)], message)
 
 
 # -- FLX203 -----------------------------------------------------------------------------------
@@ -235,26 +300,35 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
     """Make the push happen only when the context exists and is enabled."""
     ctx = push.receiver
     where = push.where
-    if ctx is None or not isinstance(where.owner, cst.IndentedBlock):
+    if ctx is None or not isinstance(where.owner, cst.IndentedBlock) or _shares_line(where):
         return None
+    if push.argument_name is None and analysis.pops_of(ctx):
+        return None  # its pops could not be guarded by the observation: a skipped push would still pop
     message = f"Guard the push with `if {ctx} and {ctx}.is_enabled():`"
-    for ancestor in where.ancestors():
-        if ancestor.tests and isinstance(ancestor.up.statement if ancestor.up else None, cst.If):
-            node = ancestor.up.statement
-            if any(isinstance(n, cst.Name) and n.value == ctx for n in _names_in(node.test)):
-                code = context.module.code_for_node(node.test)
-                if isinstance(node.test, (cst.BooleanOperation, cst.IfExp, cst.NamedExpr, cst.Lambda)) and not (
-                    isinstance(node.test, cst.BooleanOperation) and isinstance(node.test.operator, cst.And)
-                ):
-                    code = f"({code})"
-                code = (code if nonnull else f"{ctx} and {code}") + ("" if enabled else f" and {ctx}.is_enabled()")
-                return rewrite_fix(context, {node.test: cst.parse_expression(code)}, Applicability.SAFE, message)
-            break
+    node = where.up.statement if where.up is not None else None
+    if (
+        isinstance(node, cst.If)
+        and where.parent is node
+        and node.orelse is None
+        and _only_observation_setup(where.block, push)
+    ):
+        # The push is in the body of an `if` (not `elif`/`else`/`case`) doing nothing else:
+        # extending its test changes nothing but the push.
+        if any(isinstance(n, cst.Name) and n.value == ctx for n in _names_in(node.test)):
+            if not nonnull and _binds_by_walrus(node.test, ctx):
+                return None  # `ctx and (ctx := ...)` would read it before it is bound
+            code = context.module.code_for_node(node.test)
+            if isinstance(node.test, (cst.BooleanOperation, cst.IfExp, cst.NamedExpr, cst.Lambda)) and not (
+                isinstance(node.test, cst.BooleanOperation) and isinstance(node.test.operator, cst.And)
+            ):
+                code = f"({code})"
+            code = (code if nonnull else f"{ctx} and {code}") + ("" if enabled else f" and {ctx}.is_enabled()")
+            return rewrite_fix(context, {node.test: cst.parse_expression(code)}, Applicability.SAFE, message)
     obs = push.argument_name
     block = list(where.block)
     first = where.index
     if obs is not None:
-        while first > 0 and _assigns(block[first - 1], obs) and not _assigns_none(block[first - 1], obs):
+        while first > 0 and assigns(block[first - 1], obs) and not assigns_none(block[first - 1], obs):
             first -= 1
     guard = cst.ensure_type(statements(f"if {ctx} and {ctx}.is_enabled():\n    pass\n")[0], cst.If)
     run = block[first : where.index + 1]
@@ -263,7 +337,9 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
         leading_lines=run[0].leading_lines,
     )
     new = [guard]
-    if obs is not None and (first == 0 or not _assigns_none(block[first - 1], obs)):
+    if obs is not None and (first == 0 or not assigns_none(block[first - 1], obs)):
+        if not analysis.may_start_as_none(obs, run):
+            return None
         init = statements(f"{obs} = None\n")[0].with_changes(leading_lines=guard.leading_lines)
         new = [init, guard.with_changes(leading_lines=())]
     return _block_fix(context, where.owner, [*block[:first], *new, *block[where.index + 1 :]], message)
@@ -273,24 +349,26 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
     return [node] if isinstance(node, cst.Name) else [n for n in descendants(node) if isinstance(n, cst.Name)]
 
 
-def _assigns(node: cst.CSTNode, name: str) -> bool:
-    return (
-        isinstance(node, cst.SimpleStatementLine)
-        and len(node.body) == 1
-        and isinstance(node.body[0], (cst.Assign, cst.AnnAssign))
-        and any(
-            is_name(target, name)
-            for target in ([t.target for t in node.body[0].targets] if isinstance(node.body[0], cst.Assign) else [node.body[0].target])
-        )
-    )
+def _only_observation_setup(block: Sequence[cst.CSTNode], push: Call) -> bool:
+    """Every statement of the block is the push or sets up its observation (`obs = ...`,
+    `obs.attr = ...`)."""
+    obs = push.argument_name
+    for statement in block:
+        if statement is push.where.statement:
+            continue
+        if obs is None or not isinstance(statement, cst.SimpleStatementLine):
+            return False
+        for small in statement.body:
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else []
+            if not targets or not all(
+                is_name(target, obs) or (isinstance(target, cst.Attribute) and is_name(target.value, obs)) for target in targets
+            ):
+                return False
+    return True
 
 
-def _assigns_none(node: cst.CSTNode, name: str) -> bool:
-    return _assigns(node, name) and is_name(node.body[0].value, "None")
-
-
-def initialised_to_none(analysis: FunctionAnalysis, obs: str) -> bool:
-    return any(_assigns_none(node, obs) for node in own_nodes(analysis.function) if isinstance(node, cst.SimpleStatementLine))
+def _binds_by_walrus(test: cst.BaseExpression, name: str) -> bool:
+    return any(isinstance(n, cst.NamedExpr) and is_name(n.target, name) for n in (test, *descendants(test)))
 
 
 # -- FLX204 -----------------------------------------------------------------------------------
@@ -300,8 +378,10 @@ def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, p
     """Guard the pop in `finally` with `if ctx and obs:` (and start `obs` as None)."""
     names = _names(push)
     covering = analysis.covering_try(push)
-    if names is None or covering is None or not isinstance(pop.where.owner, cst.IndentedBlock):
+    if names is None or covering is None or not isinstance(pop.where.owner, cst.IndentedBlock) or _shares_line(pop.where):
         return None
+    if analysis.other_pushes_after(push):
+        return None  # several observations, one pop: which to guard with is not known
     ctx, obs = names
     statement = pop.where.statement
     enclosing = pop.where.up
@@ -322,11 +402,11 @@ def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, p
             )
         }
     message = f"Guard the pop with `if {ctx} and {obs}:`"
-    if initialised_to_none(analysis, obs):
+    if analysis.initialised_to_none(obs):
         return rewrite_fix(context, replacements, Applicability.SAFE, message)
     # `obs` must exist (as None) when the push is skipped: start it before the instrumented region.
-    region = _region_start(analysis, push, covering)
-    if region is None or not isinstance(region.owner, cst.IndentedBlock):
+    region = analysis.region_start(push, covering)
+    if region is None or not isinstance(region.owner, cst.IndentedBlock) or not analysis.may_start_as_none(obs, [region.statement]):
         return None
     block = [
         node if node is not covering else rewritten(cst.Module(body=[node]), replacements).body[0]
@@ -334,16 +414,6 @@ def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, p
     ]
     block.insert(region.index, none_first(obs))
     return _block_fix(context, region.owner, block, message)
-
-
-def _region_start(analysis: FunctionAnalysis, push: Call, covering: cst.Try) -> Located | None:
-    anchor = analysis.anchor(push)
-    if anchor.rest and anchor.rest[0] is covering:
-        return anchor
-    for where in push.where.ancestors():
-        if where.statement is covering:
-            return where
-    return None
 
 
 # -- FLX205 -----------------------------------------------------------------------------------
@@ -358,9 +428,13 @@ def except_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, reg
     handlers = list(region.handlers)
     fix = _except_fixed(region, handlers, obs, analysis)
     anchor = analysis.anchor(push)
-    if not needs_none_first(analysis, push):
+    if not analysis.needs_none_first(push):
         return rewrite_fix(context, {region: fix}, Applicability.SAFE, message)
-    if not isinstance(anchor.owner, cst.IndentedBlock) or not any(node is region for node in anchor.block):
+    if (
+        not isinstance(anchor.owner, cst.IndentedBlock)
+        or not any(node is region for node in anchor.block)
+        or not analysis.may_start_as_none(obs, [anchor.statement])
+    ):
         return None
     block = [fix if node is region else node for node in anchor.block]
     block.insert(anchor.index, none_first(obs))

@@ -21,15 +21,17 @@ class PopNotInFinallyRule(PushPopRule):
         "code after the push in `try` / `except` / `finally` and pops in the `finally`. The "
         "fix does that, keeping the code as it is, and drops the pops it replaces."
     )
+    LOOP = "`{call}` runs on every turn of the loop but the pop is outside it: only the last turn's observation is popped, and the others stay open as parents of everything recorded after them"
     FIX = Applicability.SAFE
 
     def check(self, analysis: FunctionAnalysis) -> None:
         for push in analysis.pushes:
             if analysis.pops_of(push.receiver) and not analysis.covered(push):
                 call = self.context.module.code_for_node(push.call.func)
+                message = self.LOOP if analysis.loop_popped_outside(push) else self.MESSAGE
                 self.report(
                     push.call,
-                    self.MESSAGE.format(call=f"{call}(...)"),
+                    message.format(call=f"{call}(...)"),
                     build_fix=lambda push=push: wrap_fix(self.context, analysis, push),
                 )
 
@@ -181,5 +183,164 @@ class PopNotInFinallyRule(PushPopRule):
                     if fl_ctx and obs:
                         fl_ctx.pop_observation()
             """,
+        ),        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                first = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    first = ObservationData(type=ObservationType.TOOL, name="first")
+                    fl_ctx.push_observation(first)
+                x = work()
+                if fl_ctx and first:
+                    fl_ctx.pop_observation()
+
+                second = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    second = ObservationData(type=ObservationType.TOOL, name="second")
+                    fl_ctx.push_observation(second)
+                try:
+                    return x + work()
+                except Exception as e:
+                    if second:
+                        second.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and second:
+                        fl_ctx.pop_observation()
+            """,
+            9,
+            9,
+        ),
+        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                obs = None
+                try:
+                    for item in [work, work]:
+                        if fl_ctx and fl_ctx.is_enabled():
+                            obs = ObservationData(type=ObservationType.TOOL, name="x")
+                            fl_ctx.push_observation(obs)
+                        item()
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+            11,
+            17,
+        ),
+        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                a = b = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    a = ObservationData(type=ObservationType.TOOL, name="a")
+                    fl_ctx.push_observation(a)
+                    b = ObservationData(type=ObservationType.TOOL, name="b")
+                    fl_ctx.push_observation(b)
+                try:
+                    return work()
+                except Exception as e:
+                    if a:
+                        a.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and a:
+                        fl_ctx.pop_observation()
+            """,
+            9,
+            9,
+        ),
+        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="x")
+                    fl_ctx.push_observation(obs)
+                # bail out early
+                if work is None:
+                    return -1  # nothing to do
+                try:
+                    return int(work())
+                except ValueError:
+                    return 0
+                finally:
+                    # always pop
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()  # done
+            """,
+            9,
+            9,
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="x")
+                    fl_ctx.push_observation(obs)
+                # bail out early
+                try:
+                    if work is None:
+                        return -1  # nothing to do
+                    try:
+                        return int(work())
+                    except ValueError:
+                        return 0
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    # always pop
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()  # done
+            """,
+        ),
+        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="x")
+                    fl_ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs and work.flag:
+                        fl_ctx.pop_observation()
+            """,
+            9,
+            9,
         ),
     )

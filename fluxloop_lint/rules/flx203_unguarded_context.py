@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from fluxloop_lint.fixes.pattern_a import guard_fix
-from fluxloop_lint.push_pop import (
-    Call,
-    FunctionAnalysis,
-    tests_disabled,
-    tests_enabled,
-    tests_none,
-    tests_not_none,
-)
+from fluxloop_lint.push_pop import Call, FunctionAnalysis, tests_not_none
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, TWO_OBSERVATIONS, PushPopRule
 from fluxloop_lint.types import Applicability
@@ -44,12 +37,13 @@ class UnguardedContextRule(PushPopRule):
     def _check_push(self, analysis: FunctionAnalysis, push: Call) -> None:
         ctx, obs = push.receiver, push.argument_name
         assert ctx is not None
-        known = analysis.conditions(push.where)
-        false = analysis.exits_before(push.where)
-        nonnull = any(tests_not_none(t, ctx) for t in known) or any(tests_none(t, ctx) for t in false)
-        enabled = any(tests_enabled(t, ctx) for t in known) or any(tests_disabled(t, ctx) for t in false)
-        if obs is not None and any(tests_not_none(t, obs) for t in known):
-            enabled = True
+        nonnull, enabled = analysis.context_checked(push.where, ctx)
+        made = analysis.assignments.get(obs or "", [])
+        if obs is not None and obs not in analysis.parameters and made and any(tests_not_none(t, obs) for t in analysis.conditions(push.where)):
+            # `obs` is set only where the context was checked: `obs is not None` implies the check.
+            checks = [analysis.context_checked(where, ctx) for where in made]
+            nonnull = nonnull or all(checked[0] for checked in checks)
+            enabled = enabled or all(checked[1] for checked in checks)
         if nonnull and enabled:
             return
         if not nonnull:
@@ -68,7 +62,71 @@ class UnguardedContextRule(PushPopRule):
         Valid(PATTERN_A),
         Valid(LOOP_WITH_EARLY_EXIT),
         Valid(TWO_OBSERVATIONS),
-        Valid(GENERATOR),
+        Valid(GENERATOR),        Valid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                if not (fl_ctx and fl_ctx.is_enabled()):
+                    return work()
+                obs = ObservationData(type=ObservationType.TOOL, name="x")
+                fl_ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    obs.error = str(e)
+                    raise
+                finally:
+                    fl_ctx.pop_observation()
+            """
+        ),
+        Valid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="x")
+                if obs is not None:
+                    fl_ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if obs is not None:
+                        fl_ctx.pop_observation()
+            """
+        ),
+        Valid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                obs = None
+                if (ctx := get_current_context()) is not None and ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                    ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if ctx and obs:
+                        ctx.pop_observation()
+            """
+        ),
+
     )
     INVALID = (
         Invalid(
@@ -169,5 +227,26 @@ class UnguardedContextRule(PushPopRule):
             """,
             6,
             5,
+        ),        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                ctx = get_current_context()
+                obs = ObservationData(type=ObservationType.TOOL, name="lookup")
+                obs.input = {"query": "q"}
+                ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    obs.error = str(e)
+                    raise
+                finally:
+                    ctx.pop_observation()
+            """,
+            8,
+            5,
         ),
+
     )

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.fixes.pattern_a import needs_none_first, pop_guard_fix
-from fluxloop_lint.push_pop import Call, FunctionAnalysis, Located, tests_not_none
+from fluxloop_lint.fixes.pattern_a import pop_guard_fix
+from fluxloop_lint.push_pop import Call, FunctionAnalysis, tests_not_none
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, PushPopRule
 from fluxloop_lint.types import Applicability
-
-
-def _region(analysis: FunctionAnalysis, push: Call, covering: object) -> Located:
-    """Where the push's own conditions stop: at the `try` it sits in, or at its anchor (the
-    conditions around those hold for the whole instrumented region)."""
-    for where in push.where.ancestors():
-        if where.statement is covering:
-            return where
-    return analysis.anchor(push)
 
 
 class UnguardedPopRule(PushPopRule):
@@ -33,7 +24,10 @@ class UnguardedPopRule(PushPopRule):
     UNBOUND = "this `pop_observation()` is guarded by `{obs}`, which is never set when the push is skipped: the `finally` then raises UnboundLocalError and hides the real exception; set `{obs} = None` before the push's guard"
     FIX = Applicability.SAFE
 
+    EXTRA = "this `pop_observation()` pops once more than this `try` pushed: it ends the caller's observation, and everything recorded after it gets the wrong parent"
+
     def check(self, analysis: FunctionAnalysis) -> None:
+        self._check_extra_pops(analysis)
         for pop in analysis.pops:
             for push in analysis.pushes_closed_by(pop):
                 if not self._guarded(analysis, pop, push):
@@ -48,17 +42,32 @@ class UnguardedPopRule(PushPopRule):
                     )
                     break
 
+    def _check_extra_pops(self, analysis: FunctionAnalysis) -> None:
+        """More pops in one `finally` than pushes it closes (no fix: which one is extra is a guess)."""
+        by_try: dict[int, tuple[list, list]] = {}
+        for push in analysis.pushes:
+            covering = analysis.covering_try(push)
+            if covering is not None:
+                pushes, pops = by_try.setdefault(id(covering), ([], analysis.pops_in_finally(covering, push)))
+                pushes.append(push)
+        for pushes, pops in by_try.values():
+            for pop in pops[len(pushes) :]:
+                self.report(pop.call, self.EXTRA)
+
     @staticmethod
     def _guarded(analysis: FunctionAnalysis, pop: Call, push: Call) -> bool:
         covering = analysis.covering_try(push)
         inside = any(where.statement is covering for where in push.where.ancestors())
-        push_tests = analysis.conditions(push.where, stop=_region(analysis, push, covering))
+        # The push's own conditions stop where the instrumented region starts: those around
+        # it hold for the whole region.
+        assert covering is not None
+        push_tests = analysis.conditions(push.where, stop=analysis.region_start(push, covering) or analysis.anchor(push))
         if not push_tests and not inside:
             return True  # the push always happened before the `try` began
         pop_tests = analysis.conditions(pop.where)
         obs = push.argument_name
         if obs is not None and any(tests_not_none(test, obs) for test in pop_tests):
-            return not needs_none_first(analysis, push)  # else `obs` is unbound when the push was skipped
+            return not analysis.needs_none_first(push)  # else `obs` is unbound when the push was skipped
         return bool(push_tests) and all(
             any(test.deep_equals(other) for other in pop_tests) for test in push_tests
         )
@@ -221,5 +230,55 @@ class UnguardedPopRule(PushPopRule):
                     if ctx and obs:
                         ctx.pop_observation()
             """,
+        ),        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                return observe(ObservationData(type=ObservationType.TOOL, name="given"), work)
+
+
+            def observe(obs, work):
+                ctx = get_current_context()
+                if ctx and ctx.is_enabled():
+                    ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    obs.error = str(e)
+                    raise
+                finally:
+                    ctx.pop_observation()
+            """,
+            18,
+            9,
+        ),
+
+        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="x")
+                    fl_ctx.push_observation(obs)
+                try:
+                    return work()
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+                    if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+            20,
+            13,
         ),
     )

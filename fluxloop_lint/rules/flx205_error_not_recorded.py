@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fluxloop_lint.fixes.pattern_a import catches_everything, except_fix
-from fluxloop_lint.push_pop import FunctionAnalysis
+from fluxloop_lint.fixes.pattern_a import except_fix
+from fluxloop_lint.push_pop import FunctionAnalysis, catches_everything
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PushPopRule
 from fluxloop_lint.types import Applicability

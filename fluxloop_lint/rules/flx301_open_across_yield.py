@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.push_pop import FunctionAnalysis, contains_yield
+import libcst as cst
+
+from fluxloop_lint.push_pop import Call, FunctionAnalysis, contains_yield
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.push_pop_rule import GENERATOR, PushPopRule
+
+
+def _before_in_finally(pop: Call, node: cst.Try) -> list[cst.CSTNode]:
+    """What the `finally` runs before the pop (a `yield` there still holds the observation open)."""
+    found: list[cst.CSTNode] = []
+    for where in pop.where.ancestors():
+        found.extend(where.block[: where.index])
+        if where.parent is node:
+            break
+    return found
 
 
 class OpenAcrossYieldRule(PushPopRule):
@@ -37,6 +49,8 @@ class OpenAcrossYieldRule(PushPopRule):
             else:
                 index = next((i for i, node in enumerate(rest) if node is covering), 0)
                 regions = [covering.body, *covering.handlers, *([covering.orelse] if covering.orelse else []), *rest[:index]]
+                for pop in analysis.pops_in_finally(covering, push):
+                    regions.extend(_before_in_finally(pop, covering))
             if contains_yield(regions):
                 self.report(push.call, self.MESSAGE.format(what="this pushed observation"))
 
@@ -97,6 +111,31 @@ class OpenAcrossYieldRule(PushPopRule):
                     raise
                 finally:
                     if fl_ctx and obs:
+                        fl_ctx.pop_observation()
+            """,
+            9,
+            9,
+        ),
+        Invalid(
+            """
+            from fluxloop_runtime import get_current_context
+            from fluxloop_runtime.models import ObservationData, ObservationType
+
+            def run(work):
+                fl_ctx = get_current_context()
+                obs = None
+                if fl_ctx and fl_ctx.is_enabled():
+                    obs = ObservationData(type=ObservationType.TOOL, name="x")
+                    fl_ctx.push_observation(obs)
+                try:
+                    work()
+                except Exception as e:
+                    if obs:
+                        obs.error = str(e)
+                    raise
+                finally:
+                    if fl_ctx and obs:
+                        yield 1
                         fl_ctx.pop_observation()
             """,
             9,
