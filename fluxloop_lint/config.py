@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,9 @@ class Configuration:
         base = DEFAULT_EXCLUDES if self.file.exclude is None else self.file.exclude
         return base + self.file.extend_exclude
 
-    @property
+    @cached_property
     def base_settings(self) -> LintSettings:
-        # As in Ruff, `--select` on the command line starts the selection afresh: the file's
+        # Computed once per run (settings_for asks for it for every file). As in Ruff, `--select` on the command line starts the selection afresh: the file's
         # select, extend-select and ignore no longer apply (its per-file-ignores still do).
         from_file = self.overrides.select is None
         return LintSettings(
