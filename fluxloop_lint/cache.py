@@ -65,8 +65,6 @@ class ResultCache:
         self.file = self.folder / __version__ / "results.json"
         self._entries: dict[str, dict[str, Any]] = self._load()
         self._changed = False
-        self.hits = 0
-        self.misses = 0
 
     def _load(self) -> dict[str, dict[str, Any]]:
         try:
@@ -85,11 +83,9 @@ class ResultCache:
             if entry is not None and entry["key"] == key:
                 findings = tuple(_finding_from_json(display_path, item) for item in entry["findings"])
                 if not (fixing and any(finding.fix is not None and finding.fix.applies(unsafe_fixes) for finding in findings)):
-                    self.hits += 1
                     return FileResult(path=display_path, findings=findings)
         except (KeyError, TypeError, ValueError):
             self._entries.pop(relative_path, None)
-        self.misses += 1
         return None
 
     def put(self, relative_path: str, key: str, result: FileResult) -> None:
