@@ -36,7 +36,7 @@ from fluxloop_lint import __version__
 from fluxloop_lint.config import Configuration, configuration_from
 from fluxloop_lint.config_files import Found, config_in, discover
 from fluxloop_lint.prefilter import mentions_fluxloop
-from fluxloop_lint.types import CommandLineOverrides, LintSettings
+from fluxloop_lint.types import CommandLineOverrides
 
 CODE_PREFIX = "FLX"
 # flake8 option name -> the `[tool.fluxloop-lint]` key it sets.
@@ -93,7 +93,7 @@ class ConfigurationFinder:
         self._files: dict[Path, Found | None] = {}
         self._configurations: dict[Path, Configuration] = {}
 
-    def settings_for(self, filename: str) -> LintSettings:
+    def configuration_for(self, filename: str) -> Configuration:
         folder = Path(filename).parent
         configuration = self._configurations.get(folder)
         if configuration is None:
@@ -101,7 +101,7 @@ class ConfigurationFinder:
             if self.option_values:
                 configuration = replace(configuration, file=replace(configuration.file, **self.option_values))
             self._configurations[folder] = configuration
-        return configuration.settings_for(filename)
+        return configuration
 
     def _config_in(self, folder: Path) -> Found | None:
         if folder not in self._files:
@@ -142,7 +142,7 @@ class FluxLoopChecker:
         self.filename = filename
         # Here rather than in `run`, so that a bad configuration file is flake8's one-line
         # "failed during execution" message, not a traceback.
-        self.settings = self.finder().settings_for(filename)
+        self.configuration = self.finder().configuration_for(filename)
 
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
@@ -188,11 +188,12 @@ class FluxLoopChecker:
 
     def run(self) -> Iterator[tuple[int, int, str, type[FluxLoopChecker]]]:
         source = "".join(self.lines)
-        if not mentions_fluxloop(source, self.settings.fluxloop_modules):
+        if not mentions_fluxloop(source, self.configuration.base_settings.fluxloop_modules):
             return
         from fluxloop_lint.engine import lint_source
 
-        result = lint_source(source, self.filename, self.settings, line_noqa=False)
+        settings = self.configuration.settings_for(self.filename)
+        result = lint_source(source, self.filename, settings, line_noqa=False)
         for finding in result.findings:
             # Positions are 1-based; flake8 wants a 0-based column and prints it + 1.
             yield finding.start.line, finding.start.column - 1, f"{finding.code} {finding.message}", type(self)
