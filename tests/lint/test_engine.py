@@ -203,3 +203,29 @@ def test_node_positions_equal_libcsts_metadata_wrapper():
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     assert dict(node_positions(module)) == dict(expected)
+
+
+def test_positions_of_some_statements_are_those_of_the_full_pass():
+    """At first only the statements holding findings get positions; they must be the full
+    pass's, and asking about any other node resolves the whole module."""
+    import libcst as cst
+
+    from fluxloop_lint.engine import _Positions, node_positions
+    from fluxloop_lint.syntax_tree import descendants
+
+    source = (
+        "# header\n\nimport fluxloop\n\n\nclass A:\n    x = '''\n\n'''\n\n    @fluxloop.trace(\n        name='x',\n"
+        "    )\n    def f(self):\n        return 1  # done\n\ny = 2; z = 3\n\n\n@fluxloop.tool\r\ndef g():\r\n    pass\n"
+    )
+    module = cst.parse_module(source)
+    full = node_positions(module)
+    chosen = {module.body[1], module.body[3]}
+    partial = node_positions(module, chosen)
+    inside = [node for statement in chosen for node in (statement, *descendants(statement, into_scopes=True))]
+    assert len(inside) > 20 and all(partial[node] == full[node] for node in inside)
+    assert module.body[0] not in partial and module.body[2] not in partial
+
+    positions = _Positions(module, chosen)
+    assert module.body[0] not in positions
+    assert positions[module.body[0]] == full[module.body[0]]
+    assert dict(positions) == full
