@@ -10,9 +10,7 @@ file), and resolves positions only when a rule reported something.
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from libcst.metadata import CodeRange, PositionProvider
 from fluxloop_lint import syntax_tree
 from fluxloop_lint.codes import is_selected
 from fluxloop_lint.context import FileContext
+from fluxloop_lint.files import source_encoding
 from fluxloop_lint.fixes.edits import apply_edits, line_starts, offset, split_lines
 from fluxloop_lint.frameworks import registry_for
 from fluxloop_lint.rules import ALL_RULES
@@ -205,7 +204,7 @@ class _Pass:
 
 def _decode(source: bytes) -> tuple[str, str]:
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        encoding = source_encoding(source)
     except SyntaxError as error:
         raise _Unreadable(str(error), 1, 1) from None
     try:
