@@ -96,8 +96,8 @@ class LintSettings:
 
     `select` (None: the rules enabled by default), `extend_select` and `ignore` hold codes or
     code prefixes (`FLX1`); per-file ignores are already merged into `ignore`. The engine,
-    which owns the rule catalogue, decides which rules run, so that building settings never
-    imports LibCST.
+    which owns the rule catalogue, decides which rules run (by `rule_selectors`, which adds
+    what the fix options imply), so that building settings never imports LibCST.
     Hashable and picklable: it is part of the cache key and is sent to worker processes.
     """
 
