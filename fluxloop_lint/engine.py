@@ -10,9 +10,7 @@ file), and resolves positions only when a rule reported something.
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 import warnings
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
@@ -23,7 +21,9 @@ from libcst.metadata import CodeRange, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from fluxloop_lint import syntax_tree
+from fluxloop_lint.codes import is_selected
 from fluxloop_lint.context import FileContext
+from fluxloop_lint.files import source_encoding
 from fluxloop_lint.fixes.edits import apply_edits, line_starts, offset, split_lines
 from fluxloop_lint.frameworks import registry_for
 from fluxloop_lint.rules import ALL_RULES
@@ -47,40 +47,19 @@ def known_codes() -> tuple[str, ...]:
 # -- which rules run --------------------------------------------------------------------------
 
 
-def _specificity(code: str, selectors: Sequence[str]) -> int | None:
-    """How specifically the most specific matching selector names `code` (None: no match)."""
-    best: int | None = None
-    for selector in selectors:
-        selector = selector.strip().upper()
-        if selector == "ALL":
-            length = 0
-        elif selector and code.startswith(selector):
-            length = len(selector)
-        else:
-            continue
-        best = length if best is None else max(best, length)
-    return best
-
-
 @lru_cache(maxsize=64)
 def enabled_rules(
     select: tuple[str, ...] | None, extend_select: tuple[str, ...], ignore: tuple[str, ...]
 ) -> tuple[type[Rule], ...]:
-    """The rules a set of selectors enables. As in Ruff, the most specific selector wins
-    (`--ignore FLX1 --extend-select FLX104` runs FLX104); on a tie, `ignore` wins."""
-    chosen = []
-    for rule in ALL_RULES:
-        if select is None:
-            selected = -1 if rule.DEFAULT_ENABLED else None
-        else:
-            selected = _specificity(rule.CODE, select)
-        extended = _specificity(rule.CODE, extend_select)
-        if extended is not None and (selected is None or extended > selected):
-            selected = extended
-        ignored = _specificity(rule.CODE, ignore)
-        if selected is not None and (ignored is None or selected > ignored):
-            chosen.append(rule)
-    return tuple(chosen)
+    """The rules a set of selectors enables (see `codes.is_selected`: the most specific
+    selector wins; an explicit-only rule is selected only by its full code)."""
+    return tuple(
+        rule
+        for rule in ALL_RULES
+        if is_selected(
+            rule.CODE, select, extend_select, ignore, default_enabled=rule.DEFAULT_ENABLED, explicit_only=rule.EXPLICIT_ONLY
+        )
+    )
 
 
 # -- the dispatch table -----------------------------------------------------------------------
@@ -234,7 +213,7 @@ class _Pass:
 
 def _decode(source: bytes) -> tuple[str, str]:
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        encoding = source_encoding(source)
     except SyntaxError as error:
         raise _Unreadable(str(error), 1, 1) from None
     try:
@@ -431,7 +410,7 @@ def lint_source(
 
     The file-level `# fluxloop-lint: noqa` is always honoured; line `# noqa` comments only
     with `line_noqa` (the flake8 plugin turns it off: flake8 applies them itself)."""
-    rules = enabled_rules(settings.select, settings.extend_select, settings.ignore)
+    rules = enabled_rules(*settings.rule_selectors)
     file_noqa = _file_noqa(source)
     if file_noqa is not None:
         if not file_noqa:

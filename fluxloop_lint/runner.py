@@ -31,7 +31,7 @@ def unreadable(path: str, error: OSError, settings: LintSettings) -> FileResult:
     from fluxloop_lint.engine import enabled_rules  # only on this error path
     from fluxloop_lint.rules.flx001_syntax_error import SyntaxErrorRule
 
-    if SyntaxErrorRule not in enabled_rules(settings.select, settings.extend_select, settings.ignore):
+    if SyntaxErrorRule not in enabled_rules(*settings.rule_selectors):
         return FileResult(path=path)
     reason = error.strerror or str(error)
     finding = Finding("FLX001", f"cannot read the file: {reason}", path, Position(1, 1), Position(1, 1))
