@@ -28,6 +28,7 @@ RULE_CODES: tuple[str, ...] = (
     "FLX301",
 )
 CODE_PREFIX = "FLX"
+SYNTAX_ERROR_CODE = "FLX001"  # also what an unreadable file is reported as
 # The explicit-only rule that `--fix-strategy manual --unsafe-fixes` asks for (see
 # `LintSettings.rule_selectors`).
 MANUAL_INSTRUMENTATION_CODE = "FLX207"
