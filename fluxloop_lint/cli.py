@@ -32,6 +32,7 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 PROGRAM = "fluxloop-lint"
 DEFAULT_COMMAND = "check"
+EXPLICIT_ONLY_NOTE = "explicit only"
 
 
 class UserFacingError(Exception):
@@ -275,13 +276,15 @@ def _print_fixed_stdin(report: RunReport, output_format: str, statistics: bool, 
 
 @cli.command("rules")
 def rules_command() -> int:
-    """List the rules: code, whether on by default, the fix, and the name (details: explain CODE)."""
+    """List the rules: code, whether on by default, the fix, and the name (details: explain CODE).
+    An explicit-only rule is marked as such: `ALL` and prefixes do not select it."""
     from fluxloop_lint.rules import ALL_RULES
 
     for rule in ALL_RULES:
-        default = "on " if rule.DEFAULT_ENABLED else "off"
+        default = "on " if rule.DEFAULT_ENABLED and not rule.EXPLICIT_ONLY else "off"
         fix = rule.FIX.value if rule.FIX is not None else "none"
-        click.echo(f"{rule.CODE}  {default}  fix: {fix:<6}  {rule.NAME}")
+        explicit = f"  ({EXPLICIT_ONLY_NOTE})" if rule.EXPLICIT_ONLY else ""
+        click.echo(f"{rule.CODE}  {default}  fix: {fix:<6}  {rule.NAME}{explicit}")
     return EXIT_CLEAN
 
 
@@ -301,6 +304,8 @@ def explain_command(code: str) -> int:
         raise UserFacingError(f"unknown rule code '{code}' (see `{PROGRAM} rules`)")
     fix = rule.FIX.value if rule.FIX is not None else "none"
     parts = [f"{rule.CODE} ({rule.NAME})", "", output.message_summary(rule.MESSAGE), "", rule.RATIONALE.strip(), "", f"Fix: {fix}"]
+    if rule.EXPLICIT_ONLY:
+        parts.append(f"Selection: {EXPLICIT_ONLY_NOTE} (`--select {rule.CODE}`; `ALL` and prefixes do not select it)")
     if rule.INVALID:
         wrong, fixed = _example_text(rule.INVALID[0])
         parts += ["", "Wrong:", "", _indent(wrong)]

@@ -1,4 +1,5 @@
-"""The rule codes, as data, for checking selectors without importing the rules (LibCST).
+"""The rule codes, as data, and how selectors choose among them, without importing the
+rules (LibCST): the configuration checks selectors with it, the engine selects rules with it.
 
 A test holds `RULE_CODES` equal to `engine.known_codes()`, so the two cannot drift apart.
 """
@@ -27,6 +28,10 @@ RULE_CODES: tuple[str, ...] = (
     "FLX301",
 )
 CODE_PREFIX = "FLX"
+SYNTAX_ERROR_CODE = "FLX001"  # also what an unreadable file is reported as
+# The explicit-only rule that `--fix-strategy manual --unsafe-fixes` asks for (see
+# `LintSettings.rule_selectors`).
+MANUAL_INSTRUMENTATION_CODE = "FLX207"
 # What a selector looks like (a code, a prefix or ALL); `check_selectors` says whether it names a rule.
 SELECTOR = re.compile(r"ALL|[A-Z]{1,3}[0-9]{0,3}")
 
@@ -41,3 +46,47 @@ def check_selectors(selectors: Iterable[str]) -> None:
             continue
         if not selector.startswith(CODE_PREFIX) or not any(code.startswith(selector) for code in RULE_CODES):
             raise ValueError(f"unknown rule code '{selector}'")
+
+
+def specificity(code: str, selectors: Iterable[str], *, explicit_only: bool = False) -> int | None:
+    """How specifically the most specific matching selector names `code` (None: no match).
+    An explicit-only code is matched only by itself, never by `ALL` or a prefix."""
+    best: int | None = None
+    for selector in selectors:
+        selector = selector.strip().upper()
+        if selector == code:
+            length = len(selector)
+        elif explicit_only:
+            continue
+        elif selector == "ALL":
+            length = 0
+        elif selector and code.startswith(selector):
+            length = len(selector)
+        else:
+            continue
+        best = length if best is None else max(best, length)
+    return best
+
+
+def is_selected(
+    code: str,
+    select: Iterable[str] | None,
+    extend_select: Iterable[str],
+    ignore: Iterable[str],
+    *,
+    default_enabled: bool = True,
+    explicit_only: bool = False,
+) -> bool:
+    """Whether the selectors run the rule `code`. `select` None means the rules on by default
+    (never an explicit-only one). As in Ruff, the most specific selector wins (`--ignore FLX1
+    --extend-select FLX104` runs FLX104); on a tie, `ignore` wins. `ignore` matches
+    explicit-only rules by prefix and `ALL` too."""
+    if select is None:
+        selected = -1 if default_enabled and not explicit_only else None
+    else:
+        selected = specificity(code, select, explicit_only=explicit_only)
+    extended = specificity(code, extend_select, explicit_only=explicit_only)
+    if extended is not None and (selected is None or extended > selected):
+        selected = extended
+    ignored = specificity(code, ignore)
+    return selected is not None and (ignored is None or selected > ignored)

@@ -3,7 +3,7 @@ and the reports they make."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -39,6 +39,7 @@ class Report:
     node: cst.CSTNode
     noqa_node: cst.CSTNode
     build_fix: Callable[[], Fix | None] | None = None
+    top_level_statement: cst.BaseStatement | None = None  # the module-level statement holding `node`
 
 
 class FileContext:
@@ -58,7 +59,8 @@ class FileContext:
         self.resolver = NameResolver()
         self.reports: list[Report] = []
         self.current_statement: cst.CSTNode | None = None
-        self.positions: dict[cst.CSTNode, CodeRange] = {}
+        self.top_level_statement: cst.BaseStatement | None = None
+        self.positions: Mapping[cst.CSTNode, CodeRange] = {}
         self._decorators: dict[int, tuple[DecoratorInfo, ...]] = {}
         self._fluxloop_prefixes = tuple(f"{module_name}." for module_name in settings.fluxloop_modules)
 
@@ -74,7 +76,7 @@ class FileContext:
         noqa_node: cst.CSTNode | None = None,
     ) -> None:
         noqa_node = noqa_node or self.current_statement or node
-        self.reports.append(Report(code, message, node, noqa_node, build_fix))
+        self.reports.append(Report(code, message, node, noqa_node, build_fix, self.top_level_statement))
 
     def position(self, node: cst.CSTNode) -> CodeRange:
         """Where a node is (0-based columns, as LibCST gives them); only after positions are

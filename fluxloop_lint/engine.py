@@ -10,19 +10,20 @@ file), and resolves positions only when a rule reported something.
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from fluxloop_lint import syntax_tree
+from fluxloop_lint.codes import is_selected
 from fluxloop_lint.context import FileContext
+from fluxloop_lint.files import source_encoding
 from fluxloop_lint.fixes.edits import apply_edits, line_starts, offset, split_lines
 from fluxloop_lint.frameworks import registry_for
 from fluxloop_lint.rules import ALL_RULES
@@ -46,40 +47,19 @@ def known_codes() -> tuple[str, ...]:
 # -- which rules run --------------------------------------------------------------------------
 
 
-def _specificity(code: str, selectors: Sequence[str]) -> int | None:
-    """How specifically the most specific matching selector names `code` (None: no match)."""
-    best: int | None = None
-    for selector in selectors:
-        selector = selector.strip().upper()
-        if selector == "ALL":
-            length = 0
-        elif selector and code.startswith(selector):
-            length = len(selector)
-        else:
-            continue
-        best = length if best is None else max(best, length)
-    return best
-
-
 @lru_cache(maxsize=64)
 def enabled_rules(
     select: tuple[str, ...] | None, extend_select: tuple[str, ...], ignore: tuple[str, ...]
 ) -> tuple[type[Rule], ...]:
-    """The rules a set of selectors enables. As in Ruff, the most specific selector wins
-    (`--ignore FLX1 --extend-select FLX104` runs FLX104); on a tie, `ignore` wins."""
-    chosen = []
-    for rule in ALL_RULES:
-        if select is None:
-            selected = -1 if rule.DEFAULT_ENABLED else None
-        else:
-            selected = _specificity(rule.CODE, select)
-        extended = _specificity(rule.CODE, extend_select)
-        if extended is not None and (selected is None or extended > selected):
-            selected = extended
-        ignored = _specificity(rule.CODE, ignore)
-        if selected is not None and (ignored is None or selected > ignored):
-            chosen.append(rule)
-    return tuple(chosen)
+    """The rules a set of selectors enables (see `codes.is_selected`: the most specific
+    selector wins; an explicit-only rule is selected only by its full code)."""
+    return tuple(
+        rule
+        for rule in ALL_RULES
+        if is_selected(
+            rule.CODE, select, extend_select, ignore, default_enabled=rule.DEFAULT_ENABLED, explicit_only=rule.EXPLICIT_ONLY
+        )
+    )
 
 
 # -- the dispatch table -----------------------------------------------------------------------
@@ -133,7 +113,9 @@ class _Walk:
         node_type = type(node)
         for handler in self.visits.get(node_type, ()):
             handler(node)
-        if node_type is cst.FunctionDef:
+        if node_type is cst.Module:
+            self._module(node)  # type: ignore[arg-type]
+        elif node_type is cst.FunctionDef:
             self._function(node)  # type: ignore[arg-type]
         elif node_type is cst.ClassDef:
             self._class(node)  # type: ignore[arg-type]
@@ -158,6 +140,12 @@ class _Walk:
     def _children(self, node: cst.CSTNode, fields: tuple[str, ...] | None = None) -> None:
         for child in syntax_tree.children(node, fields if fields is not None else self.fields(type(node))):
             self.node(child)
+
+    def _module(self, node: cst.Module) -> None:
+        for statement in node.body:
+            self.context.top_level_statement = statement
+            self.node(statement)
+        self.context.top_level_statement = None
 
     def _function(self, node: cst.FunctionDef) -> None:
         if self.expressions:
@@ -225,7 +213,7 @@ class _Pass:
 
 def _decode(source: bytes) -> tuple[str, str]:
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        encoding = source_encoding(source)
     except SyntaxError as error:
         raise _Unreadable(str(error), 1, 1) from None
     try:
@@ -301,7 +289,7 @@ def _lint_text(text: str, path: str, settings: LintSettings, rules: tuple[type[R
     _Walk(context, [rule(context) for rule in active], _plan(active)).node(module)
     if not context.reports:
         return _Pass(())
-    context.positions = node_positions(module)
+    context.positions = _Positions(module, {report.top_level_statement for report in context.reports})
     lines = split_lines(text)
     severities = {rule.CODE: rule.SEVERITY for rule in active}
     findings = []
@@ -325,16 +313,50 @@ def _lint_text(text: str, path: str, settings: LintSettings, rules: tuple[type[R
     return _Pass(tuple(findings))
 
 
-def node_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
-    """Every node's position, from one code-generation pass.
+def node_positions(
+    module: cst.Module, statements: Container[cst.BaseStatement | None] | None = None
+) -> dict[cst.CSTNode, CodeRange]:
+    """The positions of every node, or only of the nodes inside the given module-level
+    `statements`, from one code-generation pass.
 
     `MetadataWrapper(...).resolve(PositionProvider)` gives the same mapping but also walks the
     whole tree once more for batchable providers, even when there are none: half the cost of
     linting a file with findings. `_gen_impl` is the step every LibCST provider implements.
+    With `statements`, the others are generated as plain text (a third of the cost), which
+    only moves the line and column on; the positions found are the same as in the full pass.
     """
     provider = PositionProvider()
-    provider._gen_impl(module)
+    if statements is None or None in statements:
+        provider._gen_impl(module)
+        return provider._computed
+    state = PositionProvidingCodegenState(
+        default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
+    )
+    for line in module.header:
+        line._codegen(state)
+    for statement in module.body:
+        if statement in statements:
+            statement._codegen(state)
+        else:
+            state.add_token(module.code_for_node(statement))
     return provider._computed
+
+
+class _Positions(dict[cst.CSTNode, CodeRange]):
+    """Positions of the nodes inside the statements that hold findings; the first question
+    about any other node (a fix may ask about an import elsewhere) resolves the whole module."""
+
+    def __init__(self, module: cst.Module, statements: set[cst.BaseStatement | None]) -> None:
+        super().__init__(node_positions(module, statements))
+        self.module = module
+        self.complete = False
+
+    def __missing__(self, node: cst.CSTNode) -> CodeRange:
+        if self.complete:
+            raise KeyError(node)
+        self.update(node_positions(self.module))
+        self.complete = True
+        return self[node]
 
 
 def _syntax_finding(error: _Unreadable, path: str, rules: tuple[type[Rule], ...]) -> tuple[Finding, ...]:
@@ -388,7 +410,7 @@ def lint_source(
 
     The file-level `# fluxloop-lint: noqa` is always honoured; line `# noqa` comments only
     with `line_noqa` (the flake8 plugin turns it off: flake8 applies them itself)."""
-    rules = enabled_rules(settings.select, settings.extend_select, settings.ignore)
+    rules = enabled_rules(*settings.rule_selectors)
     file_noqa = _file_noqa(source)
     if file_noqa is not None:
         if not file_noqa:

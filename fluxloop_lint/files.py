@@ -10,11 +10,13 @@ the command line are always linted.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import re
 import stat
 import subprocess
 import tempfile
+import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -242,6 +244,14 @@ def read_file(path: str) -> tuple[bytes, tuple[int, int]]:
     with open(path, "rb") as handle:
         status = os.fstat(handle.fileno())
         return handle.read(), (status.st_dev, status.st_ino)
+
+
+def source_encoding(source: bytes) -> str:
+    """The encoding Python reads a source file with: `utf-8-sig` after a UTF-8 BOM, else the
+    coding cookie's, else `utf-8`. Raises SyntaxError for a cookie naming an unknown encoding
+    or contradicting the BOM."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    return encoding
 
 
 def _default_mode() -> int:

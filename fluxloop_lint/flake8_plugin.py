@@ -15,7 +15,8 @@ configuration (`setup.cfg`, `tox.ini`, `.flake8`), override the table's keys of 
     --fluxloop-framework-decorators=mypkg.tools.register=R,mypkg.cache=W
 
 Rules off by default (FLX104) run when flake8's `select`/`extend-select` names them
-(`extend-select = FLX104`), as `--extend-select` does for the command line. pydantic is
+(`extend-select = FLX104`), as `--extend-select` does for the command line; the explicit-only
+FLX207 only when named in full (`FLX` alone does not select it). pydantic is
 imported only to validate a non-empty table or options.
 
 A file that CPython cannot parse never reaches the plugin: flake8 reports E999 and skips

@@ -7,17 +7,16 @@ goes. Rule metadata (names, rationales) is imported only by the formats that sho
 from __future__ import annotations
 
 import difflib
-import io
 import json
 import os
 import string
-import tokenize
 import urllib.parse
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from fluxloop_lint import __version__
+from fluxloop_lint.files import source_encoding
 from fluxloop_lint.types import Finding, Position
 
 FIXABLE_MARKER = "[*]"
@@ -203,7 +202,7 @@ def _sarif_rules() -> list[dict[str, Any]]:
             "shortDescription": {"text": message_summary(rule.MESSAGE)},
             "fullDescription": {"text": rule.RATIONALE},
             "help": {"text": rule.RATIONALE},
-            "defaultConfiguration": {"enabled": bool(rule.DEFAULT_ENABLED), "level": rule.SEVERITY.value},
+            "defaultConfiguration": {"enabled": rule.DEFAULT_ENABLED and not rule.EXPLICIT_ONLY, "level": rule.SEVERITY.value},
         }
         for rule in ALL_RULES
     ]
@@ -267,9 +266,10 @@ def format_sarif(findings: Sequence[Finding]) -> str:
 
 
 def _encoding_of(source: bytes) -> str:
-    """The encoding Python reads the file with: BOM, then coding cookie, then UTF-8."""
+    """The encoding of the file's lines in a diff: Python's (`files.source_encoding`), with a
+    BOM kept as a character of the first line (`utf-8`), and `utf-8` for a bad cookie."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        encoding = source_encoding(source)
     except SyntaxError:
         return "utf-8"
     return "utf-8" if encoding == "utf-8-sig" else encoding

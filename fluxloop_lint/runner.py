@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 from fluxloop_lint.cache import ResultCache, cache_key
+from fluxloop_lint.codes import SYNTAX_ERROR_CODE, is_selected
 from fluxloop_lint.config import Configuration
 from fluxloop_lint.files import FileWalker, is_dangling_symlink, read_file, relative_posix, write_atomically
 from fluxloop_lint.prefilter import mentions_fluxloop
@@ -28,13 +29,10 @@ PROGRESS_THRESHOLD = 200
 def unreadable(path: str, error: OSError, settings: LintSettings) -> FileResult:
     """An unreadable file, reported like a file that does not parse (FLX001, when the file's
     settings enable it), so the run goes on."""
-    from fluxloop_lint.engine import enabled_rules  # only on this error path
-    from fluxloop_lint.rules.flx001_syntax_error import SyntaxErrorRule
-
-    if SyntaxErrorRule not in enabled_rules(settings.select, settings.extend_select, settings.ignore):
+    if not is_selected(SYNTAX_ERROR_CODE, *settings.rule_selectors):
         return FileResult(path=path)
     reason = error.strerror or str(error)
-    finding = Finding("FLX001", f"cannot read the file: {reason}", path, Position(1, 1), Position(1, 1))
+    finding = Finding(SYNTAX_ERROR_CODE, f"cannot read the file: {reason}", path, Position(1, 1), Position(1, 1))
     return FileResult(path=path, findings=(finding,))
 
 

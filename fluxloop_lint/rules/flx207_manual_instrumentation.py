@@ -7,13 +7,15 @@ import libcst as cst
 
 from fluxloop_lint.fixes.manual import ALL, convertible, describable, manual_fix, misplaced
 from fluxloop_lint.rules.base import Invalid, Rule, Valid
-from fluxloop_lint.types import Applicability, FixStrategy
+from fluxloop_lint.types import Applicability
 
 
 class ManualInstrumentationRule(Rule):
-    """Reports only when asked for: in a run with `--fix-strategy manual --unsafe-fixes`, or
-    when selected by its full code (`--select FLX207`). Misplaced decorators are left to
-    FLX101/FLX102, whose manual fix is safe."""
+    """Explicit-only (`EXPLICIT_ONLY`): selected by its full code (`--select FLX207`,
+    `--extend-select FLX207`), or by `--fix-strategy manual --unsafe-fixes`, which asks for it
+    (`LintSettings.rule_selectors`); never by default, `ALL` or a prefix such as `FLX2`, and an
+    ignore that matches it wins. Misplaced decorators are left to FLX101/FLX102, whose manual
+    fix is safe."""
 
     CODE = "FLX207"
     NAME = "fluxloop-decorator-to-manual"
@@ -22,24 +24,19 @@ class ManualInstrumentationRule(Rule):
         "A FluxLoop decorator below the framework decorator works (Pattern B), but a wrapper "
         "still stands between the framework and the function; some frameworks inspect it "
         "(Guardrails checks `__code__.co_argcount`). Manual instrumentation (Pattern A) keeps "
-        "the function as it is. This rule reports each FluxLoop decorator when "
-        "`--fix-strategy manual` and `--unsafe-fixes` are both given (or when FLX207 is "
-        "selected by name) and its fix rewrites the function: unsafe, because the observation "
-        "is built by hand from then on (a generator's observation no longer parents what its "
-        "body records). Without those options it reports nothing."
+        "the function as it is. This rule reports each FluxLoop decorator and its fix rewrites "
+        "the function: unsafe, because the observation is built by hand from then on (a "
+        "generator's observation no longer parents what its body records). It runs only when "
+        "asked for: when `--fix-strategy manual` and `--unsafe-fixes` are both given, or when "
+        "selected by its full code (`--select FLX207`); `ALL` and prefixes such as `FLX2` do "
+        "not select it, and `--ignore FLX207` keeps it off."
     )
+    EXPLICIT_ONLY = True
     FIX = Applicability.UNSAFE
     TEXT_TRIGGERS = ("agent", "prompt", "tool", "trace")
 
-    def _asked(self) -> bool:
-        settings = self.context.settings
-        if settings.fix_strategy is FixStrategy.MANUAL and settings.unsafe_fixes:
-            return True
-        selectors = (*(settings.select or ()), *settings.extend_select)
-        return any(selector.strip().upper() == self.CODE for selector in selectors)
-
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if not node.decorators or not self._asked():
+        if not node.decorators:
             return
         decorators = self.context.decorators_of(node)
         order_rules = {"FLX101", "FLX102"} <= self.context.enabled_codes

@@ -502,6 +502,38 @@ def test_manual_fix_strategy_rewrites_into_pattern_a(project: Path) -> None:
     assert (project / "agent/tools.py").read_text() == PATTERN_A
 
 
+def _flx207_reported(project: Path, *args: str) -> bool:
+    result = run_cli("--output-format", "json", "--no-cache", *args, "agent", cwd=project)
+    return "FLX207" in {finding["code"] for finding in json.loads(result.stdout)}
+
+
+@pytest.mark.parametrize(
+    ("args", "reported"),
+    [
+        ((), False),
+        (("--select", "ALL"), False),
+        (("--select", "FLX2"), False),
+        (("--select", "FLX207"), True),
+        (("--fix-strategy", "manual"), False),
+        (("--unsafe-fixes",), False),
+        (("--fix-strategy", "manual", "--unsafe-fixes"), True),
+        (("--fix-strategy", "manual", "--unsafe-fixes", "--ignore", "FLX207"), False),
+        (("--fix-strategy", "manual", "--unsafe-fixes", "--ignore", "FLX2"), False),
+    ],
+)
+def test_flx207_is_selected_by_its_code_or_by_manual_with_unsafe_fixes(project: Path, args: tuple[str, ...], reported: bool) -> None:
+    write(project, "agent/tools.py", RIGHT)
+    assert _flx207_reported(project, *args) is reported
+
+
+def test_flx207_implied_by_the_configured_manual_strategy_yields_to_per_file_ignores(project: Path) -> None:
+    write(project, "agent/tools.py", RIGHT)
+    write(project, "pyproject.toml", '[tool.fluxloop-lint]\nfix-strategy = "manual"\n')
+    assert _flx207_reported(project, "--unsafe-fixes")
+    write(project, "pyproject.toml", '[tool.fluxloop-lint]\nfix-strategy = "manual"\nper-file-ignores = {"agent/*" = ["FLX2"]}\n')
+    assert not _flx207_reported(project, "--unsafe-fixes")
+
+
 def test_internal_errors_are_one_line_and_the_traceback_only_with_debug(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -531,6 +563,16 @@ def test_rules_lists_every_rule(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines] == [rule.CODE for rule in ALL_RULES]
     assert any(line.startswith("FLX101  on ") for line in lines)
+    assert [line for line in lines if "explicit only" in line] == [
+        "FLX207  off  fix: unsafe  fluxloop-decorator-to-manual  (explicit only)"
+    ]
+
+
+def test_explain_says_how_an_explicit_only_rule_is_selected(tmp_path: Path) -> None:
+    result = run_cli("explain", "FLX207", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert "Selection: explicit only (`--select FLX207`; `ALL` and prefixes do not select it)" in result.stdout
+    assert "Selection:" not in run_cli("explain", "FLX101", cwd=tmp_path).stdout
 
 
 def test_explain_prints_the_rationale_and_examples(tmp_path: Path) -> None:

@@ -77,10 +77,13 @@ def test_codes_and_prefixes_of_known_rules_are_accepted(tmp_path: Path, selector
 
 
 def test_the_list_of_rule_codes_is_the_engines() -> None:
-    from fluxloop_lint.codes import RULE_CODES
+    from fluxloop_lint.codes import MANUAL_INSTRUMENTATION_CODE, RULE_CODES
     from fluxloop_lint.engine import known_codes
+    from fluxloop_lint.rules import rule_for_code
 
     assert RULE_CODES == known_codes()
+    # What `--fix-strategy manual --unsafe-fixes` asks for is a rule nothing else selects.
+    assert rule_for_code(MANUAL_INSTRUMENTATION_CODE).EXPLICIT_ONLY
 
 
 # Runs the command line in-process, then prints whether pydantic got imported.

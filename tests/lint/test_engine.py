@@ -7,7 +7,8 @@ import pytest
 
 from fluxloop_lint.engine import enabled_rules, known_codes, lint_source
 from fluxloop_lint.prefilter import mentions_fluxloop
-from fluxloop_lint.types import Applicability, FileResult, LintSettings
+from fluxloop_lint.rules import ALL_RULES
+from fluxloop_lint.types import Applicability, FileResult, FixStrategy, LintSettings
 
 DEFAULT = LintSettings()
 
@@ -45,7 +46,69 @@ def test_known_codes_and_selection():
         "FLX102", "FLX103", "FLX104", "FLX105", "FLX106", "FLX107"
     ]
     assert [rule.CODE for rule in enabled_rules(None, ("FLX104",), ("FLX1", "FLX2", "FLX3"))] == ["FLX001", "FLX104"]
-    assert len(enabled_rules(("ALL",), (), ())) == len(known_codes())
+    # ALL selects every rule but the explicit-only FLX207 (see the tests below).
+    assert [rule.CODE for rule in enabled_rules(("ALL",), (), ())] == [code for code in known_codes() if code != "FLX207"]
+
+
+def _selects_flx207(select, extend_select=(), ignore=()) -> bool:
+    return "FLX207" in {rule.CODE for rule in enabled_rules(select, extend_select, ignore)}
+
+
+def test_an_explicit_only_rule_is_selected_by_its_full_code_only():
+    assert [rule.CODE for rule in ALL_RULES if rule.EXPLICIT_ONLY] == ["FLX207"]
+    for select, extend_select in [(None, ()), (("ALL",), ()), (("FLX2",), ()), (("FLX",), ()), (("FLX20",), ()),
+                                  (None, ("ALL",)), (None, ("FLX2",))]:
+        assert not _selects_flx207(select, extend_select), (select, extend_select)
+    for select, extend_select in [(("FLX207",), ()), (("flx207",), ()), (None, ("FLX207",)), (("FLX1",), ("FLX207",))]:
+        assert _selects_flx207(select, extend_select), (select, extend_select)
+    # The most specific selector wins, as for every rule; on a tie, ignore wins.
+    assert _selects_flx207(("FLX207",), (), ("FLX2",))
+    assert not _selects_flx207(("FLX207",), (), ("FLX207",))
+    assert not _selects_flx207(None, ("FLX207",), ("FLX207",))
+
+
+# A correctly placed decorator: only FLX207 reports it.
+CONVERTIBLE = RIGHT
+
+
+@pytest.mark.parametrize(
+    ("settings", "reported"),
+    [
+        pytest.param(LintSettings(), False, id="default"),
+        pytest.param(LintSettings(select=("ALL",)), False, id="select-ALL"),
+        pytest.param(LintSettings(select=("FLX2",)), False, id="select-FLX2"),
+        pytest.param(LintSettings(extend_select=("FLX2",)), False, id="extend-select-FLX2"),
+        pytest.param(LintSettings(unsafe_fixes=True), False, id="unsafe-only"),
+        pytest.param(LintSettings(fix_strategy=FixStrategy.MANUAL), False, id="manual-only"),
+        pytest.param(LintSettings(select=("FLX207",)), True, id="select-FLX207"),
+        pytest.param(LintSettings(extend_select=("FLX207",)), True, id="extend-select-FLX207"),
+        pytest.param(LintSettings(fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True), True, id="manual-unsafe"),
+        pytest.param(
+            LintSettings(select=("ALL",), fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True), True, id="manual-unsafe-ALL"
+        ),
+        pytest.param(
+            LintSettings(select=("FLX2",), fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True), True, id="manual-unsafe-FLX2"
+        ),
+        # An explicit ignore wins over what manual + unsafe implies, a prefix one too.
+        pytest.param(
+            LintSettings(ignore=("FLX207",), fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True), False, id="manual-unsafe-ignore-FLX207"
+        ),
+        pytest.param(
+            LintSettings(ignore=("FLX2",), fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True), False, id="manual-unsafe-ignore-FLX2"
+        ),
+        # As does a selection that leaves FLX207 out; naming it still selects it.
+        pytest.param(
+            LintSettings(select=("FLX1",), fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True), False, id="manual-unsafe-select-FLX1"
+        ),
+        pytest.param(
+            LintSettings(ignore=("FLX2",), extend_select=("FLX207",), fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True),
+            True,
+            id="manual-unsafe-ignore-FLX2-extend-select-FLX207",
+        ),
+    ],
+)
+def test_flx207_reports_only_when_asked(settings, reported):
+    assert ("FLX207" in codes(lint_source(CONVERTIBLE, "tools.py", settings))) is reported
 
 
 def test_finding_fields_and_fix_edits():
@@ -203,3 +266,29 @@ def test_node_positions_equal_libcsts_metadata_wrapper():
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     assert dict(node_positions(module)) == dict(expected)
+
+
+def test_positions_of_some_statements_are_those_of_the_full_pass():
+    """At first only the statements holding findings get positions; they must be the full
+    pass's, and asking about any other node resolves the whole module."""
+    import libcst as cst
+
+    from fluxloop_lint.engine import _Positions, node_positions
+    from fluxloop_lint.syntax_tree import descendants
+
+    source = (
+        "# header\n\nimport fluxloop\n\n\nclass A:\n    x = '''\n\n'''\n\n    @fluxloop.trace(\n        name='x',\n"
+        "    )\n    def f(self):\n        return 1  # done\n\ny = 2; z = 3\n\n\n@fluxloop.tool\r\ndef g():\r\n    pass\n"
+    )
+    module = cst.parse_module(source)
+    full = node_positions(module)
+    chosen = {module.body[1], module.body[3]}
+    partial = node_positions(module, chosen)
+    inside = [node for statement in chosen for node in (statement, *descendants(statement, into_scopes=True))]
+    assert len(inside) > 20 and all(partial[node] == full[node] for node in inside)
+    assert module.body[0] not in partial and module.body[2] not in partial
+
+    positions = _Positions(module, chosen)
+    assert module.body[0] not in positions
+    assert positions[module.body[0]] == full[module.body[0]]
+    assert dict(positions) == full

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fluxloop_lint.cache import ResultCache
-from fluxloop_lint.files import DEFAULT_EXCLUDES, FileWalker, GlobSet
+from fluxloop_lint.files import DEFAULT_EXCLUDES, FileWalker, GlobSet, source_encoding
 from fluxloop_lint.types import FileResult
 
 
@@ -66,3 +66,22 @@ def test_an_excluded_folder_named_explicitly_is_walked(tmp_path: Path) -> None:
     walker = FileWalker(tmp_path, respect_gitignore=False)
     assert [Path(path).name for path in walker.walk([str(tmp_path / "a/build")])] == ["gone.py"]
     assert list(walker.walk([str(tmp_path / "a/build")], force_exclude=True)) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "encoding"),
+    [
+        (b"import fluxloop\n", "utf-8"),
+        (b"\xef\xbb\xbfimport fluxloop\n", "utf-8-sig"),
+        (b"# -*- coding: latin-1 -*-\nname = '\xe9'\n", "iso-8859-1"),
+        (b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\n", "cp1252"),
+    ],
+)
+def test_source_encoding_is_the_one_python_reads_the_file_with(source: bytes, encoding: str) -> None:
+    assert source_encoding(source) == encoding
+
+
+@pytest.mark.parametrize("source", [b"# coding: no-such-codec\n", b"\xef\xbb\xbf# coding: latin-1\n"])
+def test_source_encoding_of_a_bad_cookie_is_a_syntax_error(source: bytes) -> None:
+    with pytest.raises(SyntaxError):
+        source_encoding(source)

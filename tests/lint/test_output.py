@@ -61,6 +61,15 @@ def test_a_diff_is_in_the_file_encoding_and_a_spaced_name_applies(tmp_path: Path
     assert (folder / "outils é.py").read_bytes() == after
 
 
+def test_a_diff_keeps_a_bom_on_its_first_line_and_reads_a_bad_cookie_file_as_utf8() -> None:
+    bom = b"\xef\xbb\xbf"
+    diff = unified_diff("a.py", bom + "a = 'é'\n".encode(), bom + "a = 'è'\n".encode())
+    assert b"\n-" + bom + "a = 'é'\n".encode() in diff and b"\n+" + bom + "a = 'è'\n".encode() in diff
+    bad_cookie = "# coding: no-such-codec\n"
+    diff = unified_diff("b.py", (bad_cookie + "b = 'é'\n").encode(), (bad_cookie + "b = 'è'\n").encode())
+    assert "-b = 'é'\n+b = 'è'\n".encode() in diff
+
+
 @pytest.mark.parametrize(
     ("applicability", "unsafe_fixes", "applies"),
     [
