@@ -24,12 +24,24 @@ The fixes keep every statement and comment of the user's code and only add (or m
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import libcst as cst
 
 from fluxloop_lint.context import FileContext
 from fluxloop_lint.fixes.rewrite import fresh_name, rewrite_fix, rewritten
-from fluxloop_lint.push_pop import POP, Call, FunctionAnalysis, Located, assigns, assigns_none, catches_everything, is_name
+from fluxloop_lint.push_pop import (
+    POP,
+    Call,
+    FunctionAnalysis,
+    Located,
+    assigns,
+    assigns_none,
+    catches_everything,
+    conjuncts,
+    is_name,
+    tests_not_none,
+)
 from fluxloop_lint.types import Applicability, Fix
 from fluxloop_lint.syntax_tree import descendants
 
@@ -305,6 +317,7 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
     if push.argument_name is None and analysis.pops_of(ctx):
         return None  # its pops could not be guarded by the observation: a skipped push would still pop
     message = f"Guard the push with `if {ctx} and {ctx}.is_enabled():`"
+    obs = push.argument_name
     node = where.up.statement if where.up is not None else None
     if (
         isinstance(node, cst.If)
@@ -314,6 +327,10 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
     ):
         # The push is in the body of an `if` (not `elif`/`else`/`case`) doing nothing else:
         # extending its test changes nothing but the push.
+        up = cast(Located, where.up)
+        after = _uses_guarded(analysis, obs, up.block, up.index, up.index)
+        if after is None:
+            return None
         if any(isinstance(n, cst.Name) and n.value == ctx for n in _names_in(node.test)):
             if not nonnull and _binds_by_walrus(node.test, ctx):
                 return None  # `ctx and (ctx := ...)` would read it before it is bound
@@ -323,13 +340,17 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
             ):
                 code = f"({code})"
             code = (code if nonnull else f"{ctx} and {code}") + ("" if enabled else f" and {ctx}.is_enabled()")
-            return rewrite_fix(context, {node.test: cst.parse_expression(code)}, Applicability.SAFE, message)
-    obs = push.argument_name
+            replacements: dict[cst.CSTNode, cst.CSTNode] = {node.test: cst.parse_expression(code)}
+            replacements.update((old, new) for old, new in zip(up.rest, after) if new is not old)
+            return rewrite_fix(context, replacements, Applicability.SAFE, message)
     block = list(where.block)
     first = where.index
     if obs is not None:
         while first > 0 and assigns(block[first - 1], obs) and not assigns_none(block[first - 1], obs):
             first -= 1
+    after = _uses_guarded(analysis, obs, block, first, where.index)
+    if after is None:
+        return None
     guard = cst.ensure_type(statements(f"if {ctx} and {ctx}.is_enabled():\n    pass\n")[0], cst.If)
     run = block[first : where.index + 1]
     guard = guard.with_changes(
@@ -342,7 +363,96 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
             return None
         init = statements(f"{obs} = None\n")[0].with_changes(leading_lines=guard.leading_lines)
         new = [init, guard.with_changes(leading_lines=())]
-    return _block_fix(context, where.owner, [*block[:first], *new, *block[where.index + 1 :]], message)
+    return _block_fix(context, where.owner, [*block[:first], *new, *after], message)
+
+
+def _uses_guarded(
+    analysis: FunctionAnalysis, obs: str | None, block: Sequence[cst.CSTNode], first: int, last: int
+) -> list[cst.CSTNode] | None:
+    """The statements after `block[first:last + 1]`, the region the guard makes conditional,
+    once `obs` may be None there: each write `obs.attr = value` not already under `if obs:`
+    goes under one (Pattern A). None when `obs` is used in another way, or outside this block
+    (other than `obs = None`), where a skipped push would change what the code does."""
+    after = list(block[last + 1 :])
+    if obs is None:
+        return after
+    function = list(descendants(analysis.function.body, into_scopes=True))
+    seen = {id(n) for node in block[first:] for n in (node, *descendants(node))}
+    seen.update(id(n) for node in function if assigns_none(node, obs) for n in descendants(node))
+    if any(is_name(node, obs) and id(node) not in seen for node in function):
+        return None
+    guarded = [_guard_writes(node, obs) for node in after]
+    return None if any(node is None for node in guarded) else cast(list[cst.CSTNode], guarded)
+
+
+def _mentions(node: cst.CSTNode, name: str) -> int:
+    return sum(1 for n in (node, *descendants(node, into_scopes=True)) if is_name(n, name))
+
+
+def _guard_writes(node: cst.CSTNode, obs: str) -> cst.CSTNode | None:
+    """`node` with its unguarded writes to `obs` guarded (see `_uses_guarded`); None when it
+    uses `obs` otherwise."""
+    if not _mentions(node, obs) or assigns_none(node, obs):
+        return node
+    if isinstance(node, cst.SimpleStatementLine):
+        if not _is_plain_write(node, obs):
+            return None
+        guard = cst.ensure_type(statements(f"if {obs}:\n    pass\n")[0], cst.If)
+        return guard.with_changes(
+            body=guard.body.with_changes(body=[node.with_changes(leading_lines=())]), leading_lines=node.leading_lines
+        )
+    if isinstance(node, cst.If) and any(tests_not_none(test, obs) for test in conjuncts(node.test)):
+        headers: tuple[cst.CSTNode | None, ...] = ()
+        blocks: dict[str, cst.CSTNode | None] = {"orelse": node.orelse}
+    elif isinstance(node, (cst.If, cst.While)):
+        headers, blocks = (node.test,), {"body": node.body, "orelse": node.orelse}
+    elif isinstance(node, cst.For):
+        headers, blocks = (node.target, node.iter), {"body": node.body, "orelse": node.orelse}
+    elif isinstance(node, cst.With):
+        headers, blocks = tuple(node.items), {"body": node.body}
+    elif isinstance(node, (cst.Else, cst.Finally)):
+        headers, blocks = (), {"body": node.body}
+    elif isinstance(node, cst.ExceptHandler):
+        headers, blocks = (node.type, node.name), {"body": node.body}
+    elif isinstance(node, cst.Try):
+        headers, blocks = (), {"body": node.body, "orelse": node.orelse, "finalbody": node.finalbody}
+        handlers = [_guard_writes(handler, obs) for handler in node.handlers]
+        if any(handler is None for handler in handlers):
+            return None
+        node = node.with_changes(handlers=handlers)
+    elif isinstance(node, cst.IndentedBlock):
+        body = [_guard_writes(statement, obs) for statement in node.body]
+        return None if any(statement is None for statement in body) else node.with_changes(body=body)
+    else:
+        return None  # a nested function or class, a `match`, a one-line suite: not worth guessing
+    if any(header is not None and _mentions(header, obs) for header in headers):
+        return None
+    changes = {field: _guard_writes(value, obs) for field, value in blocks.items() if value is not None}
+    return None if any(value is None for value in changes.values()) else node.with_changes(**changes)
+
+
+def _is_plain_write(line: cst.SimpleStatementLine, obs: str) -> bool:
+    """`obs.attr = value` (or `obs.attr[key] = value`) alone on its line, where `value` is a
+    name, a literal or `str(name)` (Pattern A's `obs.error = str(e)`): skipping it when `obs`
+    is None skips nothing else."""
+    if len(line.body) != 1 or not isinstance(line.body[0], cst.Assign):
+        return False
+    assign = line.body[0]
+    value = assign.value
+    if isinstance(value, cst.Call) and is_name(value.func, "str") and len(value.args) == 1 and not value.args[0].keyword:
+        value = value.args[0].value
+    plain_value = isinstance(value, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)) and not is_name(value, obs)
+    return plain_value and all(_rooted_at(target.target, obs) for target in assign.targets)
+
+
+def _rooted_at(target: cst.BaseExpression, obs: str) -> bool:
+    """`obs.a`, `obs.a.b`, `obs.a[k]`, with `obs` nowhere else (not in a subscript's key)."""
+    if not isinstance(target, (cst.Attribute, cst.Subscript)):
+        return False
+    root = target
+    while isinstance(root, (cst.Attribute, cst.Subscript)):
+        root = root.value
+    return is_name(root, obs) and _mentions(target, obs) == 1
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:

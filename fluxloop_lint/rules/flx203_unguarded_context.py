@@ -227,7 +227,8 @@ class UnguardedContextRule(PushPopRule):
             """,
             6,
             5,
-        ),        Invalid(
+        ),
+        Invalid(
             """
             from fluxloop_runtime import get_current_context
             from fluxloop_runtime.models import ObservationData, ObservationType
@@ -248,5 +249,4 @@ class UnguardedContextRule(PushPopRule):
             8,
             5,
         ),
-
     )

@@ -104,6 +104,8 @@ def test_a_push_guarded_only_by_an_unrelated_condition_is_fixed_inside_it():
     assert codes(source) == ["FLX203"]
     result = fixed(source)
     assert "        obs = None\n        if ctx and ctx.is_enabled():\n            obs = ObservationData" in result
+    # `obs` may now be None in the `except`: its write is guarded as in Pattern A.
+    assert "        except Exception as e:\n            if obs:\n                obs.error = str(e)\n            raise\n" in result
     assert codes(result) == []
 
 
@@ -292,3 +294,50 @@ def test_manual_strategy_converts_nested_decorated_functions_in_one_pass():
     assert "@fluxloop" not in result and result.count("push_observation") == 2
     assert "            fl_result = item * 2\n" in result  # the nested body, instrumented inside the outer try
     assert codes(result) == []
+
+
+# -- FLX203's guard makes `obs` None when the context is off: later writes get `if obs:` ---------
+
+GUARD_WRITES = (
+    "from fluxloop_runtime import get_current_context\n"
+    "from fluxloop_runtime.models import ObservationData, ObservationType\n\n"
+    "def double(x):\n"
+    "    fl_ctx = get_current_context()\n"
+    "    obs = ObservationData(type=ObservationType.TOOL, name='double')\n"
+    "    fl_ctx.push_observation(obs)\n"
+    "    result = x * 2\n"
+    "    obs.output = result\n"
+    "    fl_ctx.pop_observation()\n"
+    "    return result\n"
+)
+
+
+def test_writes_to_the_observation_after_a_guarded_push_are_guarded_and_run_with_tracing_off(offline_store):
+    import fluxloop_runtime
+
+    result = fixed(GUARD_WRITES)
+    assert "        result = x * 2\n        if obs:\n            obs.output = result\n        return result\n" in result
+    assert codes(result) == []
+    namespace: dict = {}
+    exec(compile(result, "fixed.py", "exec"), namespace)
+    assert namespace["double"](21) == 42  # no context at all
+    fluxloop_runtime.configure(sample_rate=0.0)
+    with fluxloop_runtime.instrument("off"):  # a context that is not enabled
+        assert namespace["double"](21) == 42
+    fluxloop_runtime.configure(sample_rate=1.0)
+    with fluxloop_runtime.instrument("on"):
+        assert namespace["double"](2) == 4
+    fluxloop_runtime.flush()
+    [observation] = [o for o in offline_store.observations() if o["name"] == "double"]
+    assert observation["output"] == 4
+
+
+@pytest.mark.parametrize(
+    "use",
+    ["    log(obs.id)\n", "    obs.output = compute()\n", "    if obs.output:\n        pass\n", "    def later():\n        return obs\n"],
+)
+def test_other_uses_of_the_observation_after_the_push_leave_flx203_without_a_fix(use):
+    source = GUARD_WRITES.replace("    obs.output = result\n", use)
+    settings = LintSettings(select=("FLX203",))
+    [finding] = lint_source(source, "example.py", settings).findings
+    assert finding.code == "FLX203" and finding.fix is None
