@@ -23,7 +23,6 @@ import click
 
 from fluxloop_lint import __version__, output
 from fluxloop_lint.config import SELECTOR, CommandLineOverrides, ConfigError, load_configuration
-from fluxloop_lint.files import MissingPathError
 from fluxloop_lint.runner import lint_paths, lint_stdin
 from fluxloop_lint.types import FixStrategy, RunOptions, RunReport
 
@@ -66,7 +65,7 @@ class LintGroup(click.Group):
         except click.Abort:
             _error_line("interrupted")
             status = EXIT_ERROR
-        except (ConfigError, MissingPathError, UserFacingError) as error:
+        except (ConfigError, UserFacingError) as error:
             if "--debug" in arguments:
                 traceback.print_exc()
             _error_line(str(error))
@@ -231,10 +230,11 @@ def _print_findings(
                     click.echo(output.fixed_file_line(linted.result.path, linted.result.fixed), nl=False, err=err)
         if not quiet:
             fixed = sum(linted.result.fixed for linted in report.files)
+            errors = len(report.errors)
             summary = (
-                output.fix_summary(findings, fixed, unsafe_fixes)
+                output.fix_summary(findings, fixed, unsafe_fixes, errors)
                 if fixing
-                else output.check_summary(findings, unsafe_fixes)
+                else output.check_summary(findings, unsafe_fixes, errors)
             )
             click.echo(summary, nl=False, err=err)
     return EXIT_FINDINGS if findings else EXIT_CLEAN

@@ -9,6 +9,7 @@ the command line are always linted.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import io
 import os
@@ -57,8 +58,9 @@ DEFAULT_EXCLUDES = (
 )
 
 
-class MissingPathError(Exception):
-    """A path given on the command line does not exist."""
+def missing_paths(paths: Iterable[str]) -> list[str]:
+    """The paths given that do not exist (a dangling symlink exists: it is reported when read)."""
+    return [given for given in paths if not os.path.lexists(given)]
 
 
 @lru_cache(maxsize=256)
@@ -193,11 +195,12 @@ class FileWalker:
         return self._excluded.matches(relative_posix(path, self.project_root))
 
     def walk(self, paths: Iterable[str], force_exclude: bool = False) -> Iterator[str]:
-        """Yield the files to lint, as display paths (the path given joined with what is below)."""
+        """Yield the files to lint, as display paths (the path given joined with what is below).
+        Paths that do not exist yield nothing (see `missing_paths`)."""
         for given in paths:
             path = Path(given)
             if not path.exists() and not path.is_symlink():  # a dangling symlink is reported when read
-                raise MissingPathError(f"{given}: no such file or directory")
+                continue  # the runner reports it (`missing_paths`)
             if force_exclude and self.is_excluded(path):
                 continue
             if not path.is_dir():
@@ -249,8 +252,11 @@ def read_file(path: str) -> tuple[bytes, tuple[int, int]]:
 def source_encoding(source: bytes) -> str:
     """The encoding Python reads a source file with: `utf-8-sig` after a UTF-8 BOM, else the
     coding cookie's, else `utf-8`. Raises SyntaxError for a cookie naming an unknown encoding
-    or contradicting the BOM."""
+    or contradicting the BOM, or naming a codec that is not a text encoding (`hex`), as
+    CPython does."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    if not codecs.lookup(encoding)._is_text_encoding:
+        raise SyntaxError(f"encoding problem: {encoding}")
     return encoding
 
 

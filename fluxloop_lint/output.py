@@ -29,7 +29,9 @@ def _applies(finding: Finding, unsafe_fixes: bool) -> bool:
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word}es" if word.endswith(("s", "x")) else f"{count} {word}s"
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -50,10 +52,11 @@ def format_text(findings: Sequence[Finding], unsafe_fixes: bool, show_fixes: boo
     return "".join(line + "\n" for line in lines)
 
 
-def check_summary(findings: Sequence[Finding], unsafe_fixes: bool) -> str:
-    """The last lines of a check: `Found N problems (M fixable).` or `All checks passed!`."""
+def check_summary(findings: Sequence[Finding], unsafe_fixes: bool, errors: int = 0) -> str:
+    """The last lines of a check: `Found N problems (M fixable).` or `All checks passed!`
+    (not said when `errors` files could not be checked)."""
     if not findings:
-        return "All checks passed!\n"
+        return _nothing_found(errors)
     fixable = sum(_applies(finding, unsafe_fixes) for finding in findings)
     text = f"Found {plural(len(findings), 'problem')} ({fixable} fixable).\n"
     hidden = sum(finding.fix is not None for finding in findings) - fixable
@@ -64,16 +67,22 @@ def check_summary(findings: Sequence[Finding], unsafe_fixes: bool) -> str:
     return text
 
 
-def fix_summary(remaining: Sequence[Finding], fixed: int, unsafe_fixes: bool) -> str:
+def fix_summary(remaining: Sequence[Finding], fixed: int, unsafe_fixes: bool, errors: int = 0) -> str:
     """The last line of `--fix`: `Found N problems (F fixed, R remaining).`."""
     if not remaining and not fixed:
-        return "All checks passed!\n"
+        return _nothing_found(errors)
     total = len(remaining) + fixed
     text = f"Found {plural(total, 'problem')} ({fixed} fixed, {len(remaining)} remaining).\n"
     hidden = sum(finding.fix is not None and not _applies(finding, unsafe_fixes) for finding in remaining)
     if hidden:
         text += f"{plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option.\n"
     return text
+
+
+def _nothing_found(errors: int) -> str:
+    if errors:
+        return f"No problems found, but {plural(errors, 'error')} stopped some files from being checked (see above).\n"
+    return "All checks passed!\n"
 
 
 def fixed_file_line(path: str, fixed: int) -> str:

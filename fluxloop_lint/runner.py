@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from fluxloop_lint.cache import ResultCache, cache_key
 from fluxloop_lint.codes import SYNTAX_ERROR_CODE, is_selected
 from fluxloop_lint.config import Configuration
-from fluxloop_lint.files import FileWalker, is_dangling_symlink, read_file, relative_posix, write_atomically
+from fluxloop_lint.files import FileWalker, is_dangling_symlink, missing_paths, read_file, relative_posix, write_atomically
 from fluxloop_lint.prefilter import mentions_fluxloop
 from fluxloop_lint.types import FileResult, Finding, LintedFile, LintSettings, Position, RunOptions, RunReport
 
@@ -103,6 +103,8 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
     sent: dict[str, _Job] = {}  # by path: each file's source and settings, for _finish
     modules = configuration.base_settings.fluxloop_modules
     named = set(paths)
+    # A path that does not exist is an error of the run, as in Ruff; the others are still linted.
+    results.extend(FileResult(path=path, errors=("no such file or directory",)) for path in missing_paths(paths))
     for path in walker.walk(paths, force_exclude=options.force_exclude):
         try:
             source, identity = read_file(path)

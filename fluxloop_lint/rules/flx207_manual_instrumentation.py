@@ -19,7 +19,7 @@ class ManualInstrumentationRule(Rule):
 
     CODE = "FLX207"
     NAME = "fluxloop-decorator-to-manual"
-    MESSAGE = "@{label} can be replaced by manual instrumentation in the body (Pattern A), which no framework can break: unsafe fix, applied with `--fix-strategy manual --unsafe-fixes`"
+    MESSAGE = "@{label} can be replaced by manual instrumentation in the body (Pattern A), which no framework can break (unsafe fix: `--unsafe-fixes`)"
     RATIONALE = (
         "A FluxLoop decorator below the framework decorator works (Pattern B), but a wrapper "
         "still stands between the framework and the function; some frameworks inspect it "

@@ -441,10 +441,26 @@ def test_an_unreadable_file_follows_the_selection_of_flx001(
 # --- usage and internal errors ---------------------------------------------------------------
 
 
-def test_missing_path_is_one_line_and_exit_2(project: Path) -> None:
-    result = run_cli("agent", "nowhere", cwd=project)
+def test_missing_path_is_one_line_and_exit_2_and_the_other_paths_are_still_linted(project: Path) -> None:
+    result = run_cli("nowhere", "agent", cwd=project)
     assert result.exit_code == 2
     assert result.stderr == "fluxloop-lint: error: nowhere: no such file or directory\n"
+    assert "agent/tools.py:" in result.stdout and "FLX101" in result.stdout
+
+
+def test_a_run_whose_only_path_is_missing_does_not_say_all_checks_passed(project: Path) -> None:
+    result = run_cli("nowhere", cwd=project)
+    assert result.exit_code == 2
+    assert "All checks passed!" not in result.stdout
+    assert "1 error stopped some files from being checked" in result.stdout
+
+
+def test_a_coding_cookie_naming_no_text_encoding_is_flx001_and_the_run_goes_on(project: Path) -> None:
+    (project / "agent" / "hexcookie.py").write_bytes(b"# coding: hex\nimport fluxloop_runtime\n")
+    result = run_cli("agent", cwd=project)
+    assert result.exit_code == 1
+    assert "agent/hexcookie.py:1:1: FLX001 cannot parse this file: encoding problem: hex" in result.stdout
+    assert "agent/tools.py:" in result.stdout and result.stderr == ""
 
 
 def test_unknown_option_is_one_line_and_exit_2(project: Path) -> None:

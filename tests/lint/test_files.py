@@ -85,3 +85,9 @@ def test_source_encoding_is_the_one_python_reads_the_file_with(source: bytes, en
 def test_source_encoding_of_a_bad_cookie_is_a_syntax_error(source: bytes) -> None:
     with pytest.raises(SyntaxError):
         source_encoding(source)
+
+
+@pytest.mark.parametrize("codec", ["hex", "rot13"])
+def test_a_cookie_naming_a_codec_that_is_no_text_encoding_is_a_syntax_error(codec: str) -> None:
+    with pytest.raises(SyntaxError, match=f"encoding problem: {codec}"):
+        source_encoding(f"# coding: {codec}\nx = 1\n".encode())

@@ -108,3 +108,14 @@ def test_run_types_live_in_types_module() -> None:
     report = types.RunReport([types.LintedFile(types.FileResult("a.py", errors=("cannot read",)))])
     assert report.errors == [("a.py", "cannot read")] and report.findings == []
     assert {cls.__module__ for cls in (types.RunOptions, types.LintedFile, types.RunReport)} == {"fluxloop_lint.types"}
+
+
+def test_plural_words():
+    from fluxloop_lint.output import plural
+
+    assert [plural(1, "hidden fix"), plural(3, "hidden fix"), plural(2, "problem"), plural(0, "file")] == [
+        "1 hidden fix",
+        "3 hidden fixes",
+        "2 problems",
+        "0 files",
+    ]
