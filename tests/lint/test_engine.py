@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 import pytest
 
@@ -65,6 +67,20 @@ def test_an_explicit_only_rule_is_selected_by_its_full_code_only():
     assert _selects_flx207(("FLX207",), (), ("FLX2",))
     assert not _selects_flx207(("FLX207",), (), ("FLX207",))
     assert not _selects_flx207(None, ("FLX207",), ("FLX207",))
+
+
+def test_a_per_file_ignore_removes_a_rule_whatever_selects_it():
+    """As in Ruff: `per-file-ignores` are not weighed against `select` by specificity."""
+    assert [rule.CODE for rule in enabled_rules(("FLX101",), (), (), ("FLX1",))] == []
+    assert [rule.CODE for rule in enabled_rules(None, ("FLX104",), (), ("ALL",))] == []
+    assert [rule.CODE for rule in enabled_rules(("FLX101", "FLX102"), (), (), ("FLX101",))] == ["FLX102"]
+    # A plain ignore still loses to a more specific select.
+    assert [rule.CODE for rule in enabled_rules(("FLX101",), (), ("FLX1",), ())] == ["FLX101"]
+    settings = LintSettings(select=("FLX101",), per_file_ignore=("FLX1",))
+    assert codes(lint_source(WRONG, "tools.py", settings)) == []
+    assert codes(lint_source(WRONG, "tools.py", replace(settings, per_file_ignore=()))) == ["FLX101"]
+    manual = LintSettings(fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True, per_file_ignore=("FLX2",))
+    assert "FLX207" not in codes(lint_source(CONVERTIBLE, "tools.py", manual))
 
 
 # A correctly placed decorator: only FLX207 reports it.

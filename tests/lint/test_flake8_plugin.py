@@ -99,9 +99,11 @@ def test_off_by_default_rule_runs_only_when_flake8_selects_it(tmp_path):
     extended = {
         place[3] for place in flake8_places(run_flake8("--extend-select", "FLX104", ".", cwd=tmp_path), tmp_path)
     }
-    off_by_default = {rule.CODE for rule in ALL_RULES if not rule.DEFAULT_ENABLED}
+    off_by_default = {rule.CODE for rule in ALL_RULES if not rule.DEFAULT_ENABLED and not rule.EXPLICIT_ONLY}
     assert off_by_default and not off_by_default & default
     assert off_by_default <= extended
+    explicit_only = {rule.CODE for rule in ALL_RULES if rule.EXPLICIT_ONLY}
+    assert explicit_only and not explicit_only & (default | extended)
 
 
 def _with_comment(source: str, line: int, comment: str) -> str:
