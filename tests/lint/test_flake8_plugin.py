@@ -123,6 +123,17 @@ def test_noqa_is_left_to_flake8(tmp_path, comment, reported):
     assert {place[:4] for place in places} == (expected if reported else set())
 
 
+def test_a_file_not_valid_in_its_encoding_gets_the_command_lines_flx001(tmp_path):
+    """flake8 reads it as latin-1; the plugin reports what the command line does."""
+    not_utf8 = WRONG.replace("def ", "# caf\xe9\r\ndef ", 1).encode("latin-1")
+    (tmp_path / "latin.py").write_bytes(not_utf8)
+    (tmp_path / "declared.py").write_bytes(b"# -*- coding: latin-1 -*-\n" + not_utf8)  # valid: linted as usual
+    flake8 = flake8_places(run_flake8(".", cwd=tmp_path), tmp_path)
+    cli = cli_places(cwd=tmp_path)
+    assert flake8 == cli
+    assert {(path.name, code) for path, _, _, code, _ in cli} == {("latin.py", "FLX001"), ("declared.py", "FLX101")}
+
+
 def test_a_file_that_does_not_parse_gets_e999_and_the_others_are_still_checked(tmp_path):
     (tmp_path / "broken.py").write_text(SYNTAX_ERROR)
     (tmp_path / "wrong.py").write_text(WRONG)
