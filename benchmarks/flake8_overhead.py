@@ -21,7 +21,11 @@ target is judged on CPU time, the work the plugin adds, because wall time on a s
 
 fluxloop_lint is byte-compiled first, as an installed package is (see
 `lint_speed.byte_compile_code_under_test`): compiling its sources in every worker is not
-what a user's flake8 pays.
+what a user's flake8 pays when pip installed the wheel. Some users do pay it: those whose
+installer writes no bytecode (uv by default) and who set PYTHONDONTWRITEBYTECODE. For them
+one more row runs the default-jobs comparison with fluxloop_lint's `__pycache__` folders
+removed and PYTHONDONTWRITEBYTECODE=1 in flake8's environment (the bytecode is written again
+afterwards). That row is informational: the target is judged on the rows with bytecode.
 
 Also measured: the same corpus without its FluxLoop modules (`--extend-exclude`), which is
 the plugin's cost on a codebase that never mentions FluxLoop (a substring test per file).
@@ -32,7 +36,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -75,10 +81,10 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_once(command: list[str], corpus: Path) -> tuple[float, float, str]:
+def run_once(command: list[str], corpus: Path, env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Wall time, CPU time (user + system, of flake8 and its workers) and the output."""
     cpu, start = _children_cpu(), time.perf_counter()
-    completed = subprocess.run(command, cwd=corpus, capture_output=True, text=True, check=False)
+    completed = subprocess.run(command, cwd=corpus, capture_output=True, text=True, env=env, check=False)
     elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if completed.returncode != 0:
         raise SystemExit(f"flake8 failed ({completed.returncode}): {completed.stderr.strip()[:500]}")
@@ -89,7 +95,7 @@ def flx_lines(output: str) -> int:
     return sum(": FLX" in line for line in output.splitlines())
 
 
-def compare(label: str, corpus: Path, repeats: int, *args: str) -> float:
+def compare(label: str, corpus: Path, repeats: int, *args: str, env: dict[str, str] | None = None) -> float:
     """Best-of-N wall and CPU time with and without the plugin (alternating runs); returns
     the extra CPU time in percent."""
     wall = {"without": math.inf, "with": math.inf}
@@ -97,7 +103,7 @@ def compare(label: str, corpus: Path, repeats: int, *args: str) -> float:
     findings = {}
     for _ in range(repeats):
         for mode in ("without", "with"):
-            elapsed, cpu_seconds, output = run_once(flake8_command(mode, *args), corpus)
+            elapsed, cpu_seconds, output = run_once(flake8_command(mode, *args), corpus, env)
             wall[mode] = min(wall[mode], elapsed)
             cpu[mode] = min(cpu[mode], cpu_seconds)
             findings[mode] = flx_lines(output)
@@ -106,10 +112,17 @@ def compare(label: str, corpus: Path, repeats: int, *args: str) -> float:
     extra_wall = (wall["with"] - wall["without"]) / wall["without"] * 100
     extra_cpu = (cpu["with"] - cpu["without"]) / cpu["without"] * 100
     print(
-        f"  {label:<36} wall {wall['without']:6.3f} -> {wall['with']:6.3f} s ({extra_wall:+5.1f}%)   "
+        f"  {label:<56} wall {wall['without']:6.3f} -> {wall['with']:6.3f} s ({extra_wall:+5.1f}%)   "
         f"cpu {cpu['without']:6.3f} -> {cpu['with']:6.3f} s ({extra_cpu:+5.1f}%)   FLX findings: {findings['with']}"
     )
     return extra_cpu
+
+
+def remove_bytecode_of_fluxloop_lint() -> None:
+    import fluxloop_lint
+
+    for cache in Path(fluxloop_lint.__file__).parent.rglob("__pycache__"):
+        shutil.rmtree(cache)
 
 
 def main() -> int:
@@ -131,9 +144,23 @@ def main() -> int:
         compare("real corpus, -j 1", corpus, repeats, "-j", "1"),
     ]
     compare("no FluxLoop modules, -j 1", corpus, repeats, "--extend-exclude", "fluxloop_agents", "-j", "1")
+    remove_bytecode_of_fluxloop_lint()
+    try:
+        no_bytecode = compare(
+            "real corpus, default jobs, no bytecode for fluxloop_lint",
+            corpus,
+            repeats,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+    finally:
+        byte_compile_code_under_test()
     worst = max(extras)
     verdict = "MET" if worst < TARGET_PERCENT else "NOT MET"
-    print(f"  extra CPU time on the real corpus: at most {worst:+.1f}% (target < {TARGET_PERCENT:g}%) {verdict}")
+    print(
+        f"  extra CPU time on the real corpus with installed bytecode: at most {worst:+.1f}% "
+        f"(target < {TARGET_PERCENT:g}%) {verdict}; without bytecode for fluxloop_lint: "
+        f"{no_bytecode:+.1f}% (informational, not judged)"
+    )
     return 0
 
 

@@ -281,7 +281,7 @@ def rules_command() -> int:
     from fluxloop_lint.rules import ALL_RULES
 
     for rule in ALL_RULES:
-        default = "on " if rule.DEFAULT_ENABLED and not rule.EXPLICIT_ONLY else "off"
+        default = "on " if rule.DEFAULT_ENABLED else "off"
         fix = rule.FIX.value if rule.FIX is not None else "none"
         explicit = f"  ({EXPLICIT_ONLY_NOTE})" if rule.EXPLICIT_ONLY else ""
         click.echo(f"{rule.CODE}  {default}  fix: {fix:<6}  {rule.NAME}{explicit}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from fluxloop_lint.types import FixStrategy, LintSettings
+
 RULE_CODES: tuple[str, ...] = (
     "FLX001",
     "FLX101",
@@ -30,7 +32,7 @@ RULE_CODES: tuple[str, ...] = (
 CODE_PREFIX = "FLX"
 SYNTAX_ERROR_CODE = "FLX001"  # also what an unreadable file is reported as
 # The explicit-only rule that `--fix-strategy manual --unsafe-fixes` asks for (see
-# `LintSettings.rule_selectors`).
+# `rule_selectors`).
 MANUAL_INSTRUMENTATION_CODE = "FLX207"
 # What a selector looks like (a code, a prefix or ALL); `check_selectors` says whether it names a rule.
 SELECTOR = re.compile(r"ALL|[A-Z]{1,3}[0-9]{0,3}")
@@ -68,21 +70,41 @@ def specificity(code: str, selectors: Iterable[str], *, explicit_only: bool = Fa
     return best
 
 
+Selectors = tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def rule_selectors(settings: LintSettings) -> Selectors:
+    """`select`, `extend_select`, `ignore` and `per_file_ignore` as rules are selected by them.
+
+    `--fix-strategy manual --unsafe-fixes` asks for FLX207 (an explicit-only rule), so it
+    joins `extend_select` wherever these selectors would run it were it an ordinary rule on by
+    default: `--select FLX1`, `--ignore FLX2`, `--ignore FLX207` or a per-file ignore keep it
+    out, as an explicit selection of other codes or an explicit ignore should.
+    """
+    selectors = (settings.select, settings.extend_select, settings.ignore, settings.per_file_ignore)
+    if settings.fix_strategy is FixStrategy.MANUAL and settings.unsafe_fixes and is_selected(MANUAL_INSTRUMENTATION_CODE, *selectors):
+        return settings.select, (*settings.extend_select, MANUAL_INSTRUMENTATION_CODE), settings.ignore, settings.per_file_ignore
+    return selectors
+
+
 def is_selected(
     code: str,
     select: Iterable[str] | None,
     extend_select: Iterable[str],
     ignore: Iterable[str],
+    per_file_ignore: Iterable[str] = (),
     *,
     default_enabled: bool = True,
     explicit_only: bool = False,
 ) -> bool:
-    """Whether the selectors run the rule `code`. `select` None means the rules on by default
-    (never an explicit-only one). As in Ruff, the most specific selector wins (`--ignore FLX1
-    --extend-select FLX104` runs FLX104); on a tie, `ignore` wins. `ignore` matches
-    explicit-only rules by prefix and `ALL` too."""
+    """Whether the selectors run the rule `code`. `select` None means the rules on by default.
+    As in Ruff, the most specific selector wins (`--ignore FLX1 --extend-select FLX104` runs
+    FLX104); on a tie, `ignore` wins. `ignore` matches explicit-only rules by prefix and `ALL`
+    too. A per-file ignore that matches removes the rule whatever selects it."""
+    if specificity(code, per_file_ignore) is not None:
+        return False
     if select is None:
-        selected = -1 if default_enabled and not explicit_only else None
+        selected = -1 if default_enabled else None
     else:
         selected = specificity(code, select, explicit_only=explicit_only)
     extended = specificity(code, extend_select, explicit_only=explicit_only)

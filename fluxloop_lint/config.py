@@ -84,7 +84,7 @@ class Configuration:
             if matches_glob(pattern, relative)
             for code in codes
         )
-        return replace(settings, ignore=settings.ignore + extra) if extra else settings
+        return replace(settings, per_file_ignore=extra) if extra else settings
 
 
 def file_settings(source: Path, table: Mapping[str, Any]) -> FileSettings:

@@ -21,7 +21,7 @@ from libcst.metadata import CodeRange, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from fluxloop_lint import syntax_tree
-from fluxloop_lint.codes import is_selected
+from fluxloop_lint.codes import is_selected, rule_selectors
 from fluxloop_lint.context import FileContext
 from fluxloop_lint.files import source_encoding
 from fluxloop_lint.fixes.edits import apply_edits, line_starts, offset, split_lines
@@ -49,7 +49,10 @@ def known_codes() -> tuple[str, ...]:
 
 @lru_cache(maxsize=64)
 def enabled_rules(
-    select: tuple[str, ...] | None, extend_select: tuple[str, ...], ignore: tuple[str, ...]
+    select: tuple[str, ...] | None,
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    per_file_ignore: tuple[str, ...] = (),
 ) -> tuple[type[Rule], ...]:
     """The rules a set of selectors enables (see `codes.is_selected`: the most specific
     selector wins; an explicit-only rule is selected only by its full code)."""
@@ -57,7 +60,13 @@ def enabled_rules(
         rule
         for rule in ALL_RULES
         if is_selected(
-            rule.CODE, select, extend_select, ignore, default_enabled=rule.DEFAULT_ENABLED, explicit_only=rule.EXPLICIT_ONLY
+            rule.CODE,
+            select,
+            extend_select,
+            ignore,
+            per_file_ignore,
+            default_enabled=rule.DEFAULT_ENABLED,
+            explicit_only=rule.EXPLICIT_ONLY,
         )
     )
 
@@ -410,7 +419,7 @@ def lint_source(
 
     The file-level `# fluxloop-lint: noqa` is always honoured; line `# noqa` comments only
     with `line_noqa` (the flake8 plugin turns it off: flake8 applies them itself)."""
-    rules = enabled_rules(*settings.rule_selectors)
+    rules = enabled_rules(*rule_selectors(settings))
     file_noqa = _file_noqa(source)
     if file_noqa is not None:
         if not file_noqa:

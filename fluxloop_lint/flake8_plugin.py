@@ -20,7 +20,8 @@ FLX207 only when named in full (`FLX` alone does not select it). pydantic is
 imported only to validate a non-empty table or options.
 
 A file that CPython cannot parse never reaches the plugin: flake8 reports E999 and skips
-its tree plugins. What LibCST alone cannot read is reported as FLX001, as the command line does.
+its tree plugins. What LibCST alone cannot read is reported as FLX001, as the command line does,
+and so is a file that is not valid in its encoding (which flake8 reads as latin-1).
 A bad configuration file stops flake8 with one line naming the file and the key.
 """
 
@@ -36,6 +37,7 @@ from typing import Any, ClassVar
 from fluxloop_lint import __version__
 from fluxloop_lint.config import Configuration, configuration_from
 from fluxloop_lint.config_files import Found, config_in, discover
+from fluxloop_lint.files import source_encoding
 from fluxloop_lint.prefilter import mentions_fluxloop
 from fluxloop_lint.types import CommandLineOverrides
 
@@ -187,6 +189,25 @@ class FluxLoopChecker:
             cls._finder = ConfigurationFinder(cls.options)
         return cls._finder
 
+    def _undecodable_bytes(self, source: str) -> bytes | None:
+        """The file's bytes when flake8 read them as latin-1 because they are not valid in the
+        file's encoding, so that the engine reports FLX001 as the command line does; else None.
+        Only text with non-ASCII characters can be such a fallback: the file is read again
+        only then (and only for files that mention FluxLoop)."""
+        if source.isascii():
+            return None
+        try:
+            raw = Path(self.filename).read_bytes()
+        except OSError:
+            return None  # standard input, or gone: lint what flake8 read
+        try:
+            raw.decode(source_encoding(raw))
+            return None
+        except (SyntaxError, UnicodeDecodeError):
+            pass
+        as_flake8_read_it = raw.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
+        return raw if as_flake8_read_it == source.replace("\r\n", "\n").replace("\r", "\n") else None
+
     def run(self) -> Iterator[tuple[int, int, str, type[FluxLoopChecker]]]:
         source = "".join(self.lines)
         if not mentions_fluxloop(source, self.configuration.base_settings.fluxloop_modules):
@@ -194,7 +215,7 @@ class FluxLoopChecker:
         from fluxloop_lint.engine import lint_source
 
         settings = self.configuration.settings_for(self.filename)
-        result = lint_source(source, self.filename, settings, line_noqa=False)
+        result = lint_source(self._undecodable_bytes(source) or source, self.filename, settings, line_noqa=False)
         for finding in result.findings:
             # Positions are 1-based; flake8 wants a 0-based column and prints it + 1.
             yield finding.start.line, finding.start.column - 1, f"{finding.code} {finding.message}", type(self)

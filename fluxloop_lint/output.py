@@ -211,7 +211,7 @@ def _sarif_rules() -> list[dict[str, Any]]:
             "shortDescription": {"text": message_summary(rule.MESSAGE)},
             "fullDescription": {"text": rule.RATIONALE},
             "help": {"text": rule.RATIONALE},
-            "defaultConfiguration": {"enabled": rule.DEFAULT_ENABLED and not rule.EXPLICIT_ONLY, "level": rule.SEVERITY.value},
+            "defaultConfiguration": {"enabled": rule.DEFAULT_ENABLED, "level": rule.SEVERITY.value},
         }
         for rule in ALL_RULES
     ]

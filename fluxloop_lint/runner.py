@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 from fluxloop_lint.cache import ResultCache, cache_key
-from fluxloop_lint.codes import SYNTAX_ERROR_CODE, is_selected
+from fluxloop_lint.codes import SYNTAX_ERROR_CODE, is_selected, rule_selectors
 from fluxloop_lint.config import Configuration
 from fluxloop_lint.files import FileWalker, is_dangling_symlink, missing_paths, read_file, relative_posix, write_atomically
 from fluxloop_lint.prefilter import mentions_fluxloop
@@ -29,7 +29,7 @@ PROGRESS_THRESHOLD = 200
 def unreadable(path: str, error: OSError, settings: LintSettings) -> FileResult:
     """An unreadable file, reported like a file that does not parse (FLX001, when the file's
     settings enable it), so the run goes on."""
-    if not is_selected(SYNTAX_ERROR_CODE, *settings.rule_selectors):
+    if not is_selected(SYNTAX_ERROR_CODE, *rule_selectors(settings)):
         return FileResult(path=path)
     reason = error.strerror or str(error)
     finding = Finding(SYNTAX_ERROR_CODE, f"cannot read the file: {reason}", path, Position(1, 1), Position(1, 1))

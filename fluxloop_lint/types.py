@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from fluxloop_lint.codes import MANUAL_INSTRUMENTATION_CODE, is_selected
-
 
 class Severity(str, Enum):
     """How serious a finding is: errors break code or lose observations, warnings may not."""
@@ -94,39 +92,22 @@ class Finding:
 class LintSettings:
     """Everything the engine needs to lint one file, already resolved for that file.
 
-    `select` (None: the rules enabled by default), `extend_select` and `ignore` hold codes or
-    code prefixes (`FLX1`); per-file ignores are already merged into `ignore`. The engine,
-    which owns the rule catalogue, decides which rules run (by `rule_selectors`, which adds
-    what the fix options imply), so that building settings never imports LibCST.
+    `select` (None: the rules enabled by default), `extend_select`, `ignore` and
+    `per_file_ignore` (the file's `per-file-ignores`, which remove rules whatever selects them,
+    as in Ruff) hold codes or code prefixes (`FLX1`). `codes.rule_selectors` and the engine
+    decide which rules run, so that building settings never imports LibCST.
     Hashable and picklable: it is part of the cache key and is sent to worker processes.
     """
 
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    per_file_ignore: tuple[str, ...] = ()
     fluxloop_modules: tuple[str, ...] = ("fluxloop", "fluxloop_runtime")
     framework_decorators: tuple[tuple[str, FrameworkKind], ...] = ()
     fix_strategy: FixStrategy = FixStrategy.REORDER
     unsafe_fixes: bool = False
     target_version: str = "py310"
-
-    @property
-    def rule_selectors(self) -> tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]:
-        """`select`, `extend_select` and `ignore` as the engine selects rules by them.
-
-        `--fix-strategy manual --unsafe-fixes` asks for FLX207 (an explicit-only rule), so it
-        joins `extend_select` wherever these selectors would run it were it an ordinary rule
-        on by default: `--select FLX1`, `--ignore FLX2` or `--ignore FLX207` (per-file
-        ignores too) keep it out, as an explicit selection of other codes or an explicit
-        ignore should.
-        """
-        if (
-            self.fix_strategy is FixStrategy.MANUAL
-            and self.unsafe_fixes
-            and is_selected(MANUAL_INSTRUMENTATION_CODE, self.select, self.extend_select, self.ignore)
-        ):
-            return self.select, (*self.extend_select, MANUAL_INSTRUMENTATION_CODE), self.ignore
-        return self.select, self.extend_select, self.ignore
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,8 @@ class Rule:
     MESSAGE: ClassVar[str]  # the finding in one line; rules fill its {placeholders}
     RATIONALE: ClassVar[str]
     DEFAULT_ENABLED: ClassVar[bool] = True
-    # Selected only by a selector equal to CODE: never by default, `ALL` or a prefix (`FLX2`).
-    # `ignore` still matches it by prefix.
+    # Selected only by a selector equal to CODE, never by `ALL` or a prefix (`FLX2`); such a
+    # rule is also off by default (DEFAULT_ENABLED = False). `ignore` still matches it by prefix.
     EXPLICIT_ONLY: ClassVar[bool] = False
     SEVERITY: ClassVar[Severity] = Severity.ERROR
     FIX: ClassVar[Applicability | None] = None

@@ -13,7 +13,7 @@ from fluxloop_lint.types import Applicability
 class ManualInstrumentationRule(Rule):
     """Explicit-only (`EXPLICIT_ONLY`): selected by its full code (`--select FLX207`,
     `--extend-select FLX207`), or by `--fix-strategy manual --unsafe-fixes`, which asks for it
-    (`LintSettings.rule_selectors`); never by default, `ALL` or a prefix such as `FLX2`, and an
+    (`codes.rule_selectors`); never by default, `ALL` or a prefix such as `FLX2`, and an
     ignore that matches it wins. Misplaced decorators are left to FLX101/FLX102, whose manual
     fix is safe."""
 
@@ -31,6 +31,7 @@ class ManualInstrumentationRule(Rule):
         "selected by its full code (`--select FLX207`); `ALL` and prefixes such as `FLX2` do "
         "not select it, and `--ignore FLX207` keeps it off."
     )
+    DEFAULT_ENABLED = False
     EXPLICIT_ONLY = True
     FIX = Applicability.UNSAFE
     TEXT_TRIGGERS = ("agent", "prompt", "tool", "trace")

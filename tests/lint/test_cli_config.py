@@ -194,8 +194,10 @@ target-version = "py312"
     assert base.target_version == "py312"
     assert configuration.excludes == ("generated", "legacy/*.py")
     assert configuration.file.respect_gitignore is False
-    assert configuration.settings_for(tmp_path / "tests/unit/test_x.py").ignore == ("FLX103", "FLX101")
-    assert configuration.settings_for(tmp_path / "src/x.py").ignore == ("FLX103",)
+    in_tests = configuration.settings_for(tmp_path / "tests/unit/test_x.py")
+    assert (in_tests.ignore, in_tests.per_file_ignore) == (("FLX103",), ("FLX101",))
+    in_src = configuration.settings_for(tmp_path / "src/x.py")
+    assert (in_src.ignore, in_src.per_file_ignore) == (("FLX103",), ())
 
 
 def test_load_configuration_raises_config_error_for_unknown_keys(tmp_path: Path, monkeypatch) -> None:

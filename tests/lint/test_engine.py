@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 import pytest
 
+from fluxloop_lint import engine
 from fluxloop_lint.engine import enabled_rules, known_codes, lint_source
 from fluxloop_lint.prefilter import mentions_fluxloop
 from fluxloop_lint.rules import ALL_RULES
-from fluxloop_lint.types import Applicability, FileResult, FixStrategy, LintSettings
+from fluxloop_lint.rules.base import Rule
+from fluxloop_lint.types import Applicability, FileResult, FixStrategy, LintSettings, Position
 
 DEFAULT = LintSettings()
 
@@ -65,6 +69,20 @@ def test_an_explicit_only_rule_is_selected_by_its_full_code_only():
     assert _selects_flx207(("FLX207",), (), ("FLX2",))
     assert not _selects_flx207(("FLX207",), (), ("FLX207",))
     assert not _selects_flx207(None, ("FLX207",), ("FLX207",))
+
+
+def test_a_per_file_ignore_removes_a_rule_whatever_selects_it():
+    """As in Ruff: `per-file-ignores` are not weighed against `select` by specificity."""
+    assert [rule.CODE for rule in enabled_rules(("FLX101",), (), (), ("FLX1",))] == []
+    assert [rule.CODE for rule in enabled_rules(None, ("FLX104",), (), ("ALL",))] == []
+    assert [rule.CODE for rule in enabled_rules(("FLX101", "FLX102"), (), (), ("FLX101",))] == ["FLX102"]
+    # A plain ignore still loses to a more specific select.
+    assert [rule.CODE for rule in enabled_rules(("FLX101",), (), ("FLX1",), ())] == ["FLX101"]
+    settings = LintSettings(select=("FLX101",), per_file_ignore=("FLX1",))
+    assert codes(lint_source(WRONG, "tools.py", settings)) == []
+    assert codes(lint_source(WRONG, "tools.py", replace(settings, per_file_ignore=()))) == ["FLX101"]
+    manual = LintSettings(fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True, per_file_ignore=("FLX2",))
+    assert "FLX207" not in codes(lint_source(CONVERTIBLE, "tools.py", manual))
 
 
 # A correctly placed decorator: only FLX207 reports it.
@@ -292,3 +310,94 @@ def test_positions_of_some_statements_are_those_of_the_full_pass():
     assert module.body[0] not in positions
     assert positions[module.body[0]] == full[module.body[0]]
     assert dict(positions) == full
+
+
+class _ReportsTheLastStatementOnLeave(Rule):
+    """Reports from `leave_Module`, when no module-level statement is being walked."""
+
+    CODE = "FLX998"
+    NAME = "test-leave-module"
+    MESSAGE = "last statement"
+    RATIONALE = "test only"
+
+    def leave_Module(self, node: cst.Module) -> None:
+        last = node.body[-1]
+        self.report(last, "the last statement")
+        self.report(last.body[-1], "its last small statement")
+
+
+class _ReportsAnotherStatement(Rule):
+    """While in a function, reports a name in the first module-level statement too (with
+    that statement as the one whose `# noqa` counts)."""
+
+    CODE = "FLX999"
+    NAME = "test-elsewhere"
+    MESSAGE = "elsewhere"
+    RATIONALE = "test only"
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.report(node.name, "the function's name")
+        first = self.context.module.body[0]
+        self.report(first.body[0].names[1].name, "a name in the first statement", noqa_node=first)
+
+
+# CRLF, a header comment, no trailing newline.
+OUTSIDE_SOURCE = "# header\r\n\r\nimport os, sys  # noqa\r\n\r\n\r\ndef f():\r\n    pass\r\ny = 2; z = 3"
+
+
+def _range(start_line: int, start_column: int, end_line: int, end_column: int) -> tuple[Position, Position]:
+    return Position(start_line, start_column), Position(end_line, end_column)
+
+
+LAST_STATEMENT = ("FLX998", *_range(8, 1, 8, 13))  # y = 2; z = 3
+LAST_SMALL_STATEMENT = ("FLX998", *_range(8, 8, 8, 13))  # z = 3
+SYS_IN_IMPORT = ("FLX999", *_range(3, 12, 3, 15))  # sys, on the line with `# noqa`
+FUNCTION_NAME = ("FLX999", *_range(6, 5, 6, 6))  # f
+
+
+@pytest.mark.parametrize(
+    ("rules", "line_noqa", "expected", "passes"),
+    [
+        # (a) From leave_Module no statement is being walked: the whole module at once.
+        ((_ReportsTheLastStatementOnLeave,), True, [LAST_STATEMENT, LAST_SMALL_STATEMENT], [["NoneType"]]),
+        # (b) The function's statement first; the whole module when the import is asked about
+        # (for its position, or for its `# noqa`, which suppresses the report).
+        ((_ReportsAnotherStatement,), False, [SYS_IN_IMPORT, FUNCTION_NAME], [["FunctionDef"], None]),
+        ((_ReportsAnotherStatement,), True, [FUNCTION_NAME], [["FunctionDef"], None]),
+        (
+            (_ReportsTheLastStatementOnLeave, _ReportsAnotherStatement),
+            False,
+            [SYS_IN_IMPORT, FUNCTION_NAME, LAST_STATEMENT, LAST_SMALL_STATEMENT],
+            [["FunctionDef", "NoneType"]],
+        ),
+    ],
+)
+def test_positions_of_nodes_outside_the_statement_being_walked(monkeypatch, rules, line_noqa, expected, passes):
+    """Findings reported from `leave_Module`, or in another module-level statement than the
+    one being walked, get the positions of the full pass (checked by hand here too)."""
+    module = cst.parse_module(OUTSIDE_SOURCE)
+    full = engine.node_positions(module)
+    imports, function, last = module.body
+    in_full_pass = [
+        (code, Position(where.start.line, where.start.column + 1), Position(where.end.line, where.end.column + 1))
+        for code, node in [
+            ("FLX999", imports.body[0].names[1].name),
+            ("FLX999", function.name),
+            ("FLX998", last),
+            ("FLX998", last.body[-1]),
+        ]
+        for where in [full[node]]
+    ]
+    assert in_full_pass == [SYS_IN_IMPORT, FUNCTION_NAME, LAST_STATEMENT, LAST_SMALL_STATEMENT]
+
+    compute = engine.node_positions
+    asked: list[list[str] | None] = []
+
+    def recording_node_positions(module, statements=None):
+        asked.append(None if statements is None else sorted(type(statement).__name__ for statement in statements))
+        return compute(module, statements)
+
+    monkeypatch.setattr(engine, "node_positions", recording_node_positions)
+    result = engine._lint_text(OUTSIDE_SOURCE, "t.py", LintSettings(), rules, line_noqa)
+    assert [(finding.code, finding.start, finding.end) for finding in result.findings] == expected
+    assert asked == passes

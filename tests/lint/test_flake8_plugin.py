@@ -99,9 +99,11 @@ def test_off_by_default_rule_runs_only_when_flake8_selects_it(tmp_path):
     extended = {
         place[3] for place in flake8_places(run_flake8("--extend-select", "FLX104", ".", cwd=tmp_path), tmp_path)
     }
-    off_by_default = {rule.CODE for rule in ALL_RULES if not rule.DEFAULT_ENABLED}
+    off_by_default = {rule.CODE for rule in ALL_RULES if not rule.DEFAULT_ENABLED and not rule.EXPLICIT_ONLY}
     assert off_by_default and not off_by_default & default
     assert off_by_default <= extended
+    explicit_only = {rule.CODE for rule in ALL_RULES if rule.EXPLICIT_ONLY}
+    assert explicit_only and not explicit_only & (default | extended)
 
 
 def _with_comment(source: str, line: int, comment: str) -> str:
@@ -119,6 +121,17 @@ def test_noqa_is_left_to_flake8(tmp_path, comment, reported):
     places = flake8_places(run_flake8("wrong.py", cwd=tmp_path), tmp_path)
     expected = {(tmp_path / "wrong.py", WRONG_FINDING_LINE, 1, "FLX101")}
     assert {place[:4] for place in places} == (expected if reported else set())
+
+
+def test_a_file_not_valid_in_its_encoding_gets_the_command_lines_flx001(tmp_path):
+    """flake8 reads it as latin-1; the plugin reports what the command line does."""
+    not_utf8 = WRONG.replace("def ", "# caf\xe9\r\ndef ", 1).encode("latin-1")
+    (tmp_path / "latin.py").write_bytes(not_utf8)
+    (tmp_path / "declared.py").write_bytes(b"# -*- coding: latin-1 -*-\n" + not_utf8)  # valid: linted as usual
+    flake8 = flake8_places(run_flake8(".", cwd=tmp_path), tmp_path)
+    cli = cli_places(cwd=tmp_path)
+    assert flake8 == cli
+    assert {(path.name, code) for path, _, _, code, _ in cli} == {("latin.py", "FLX001"), ("declared.py", "FLX101")}
 
 
 def test_a_file_that_does_not_parse_gets_e999_and_the_others_are_still_checked(tmp_path):
