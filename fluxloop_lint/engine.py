@@ -333,6 +333,8 @@ def node_positions(
     linting a file with findings. `_gen_impl` is the step every LibCST provider implements.
     With `statements`, the others are generated as plain text (a third of the cost), which
     only moves the line and column on; the positions found are the same as in the full pass.
+    A None among `statements` (a report made outside every module-level statement, e.g. from
+    `leave_Module`) asks for the full pass.
     """
     provider = PositionProvider()
     if statements is None or None in statements:

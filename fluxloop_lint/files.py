@@ -196,11 +196,10 @@ class FileWalker:
 
     def walk(self, paths: Iterable[str], force_exclude: bool = False) -> Iterator[str]:
         """Yield the files to lint, as display paths (the path given joined with what is below).
-        Paths that do not exist yield nothing (see `missing_paths`)."""
+        `paths` exist (`missing_paths` tells the others); a dangling symlink is yielded, and
+        reported when read."""
         for given in paths:
             path = Path(given)
-            if not path.exists() and not path.is_symlink():  # a dangling symlink is reported when read
-                continue  # the runner reports it (`missing_paths`)
             if force_exclude and self.is_excluded(path):
                 continue
             if not path.is_dir():

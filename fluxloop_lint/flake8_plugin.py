@@ -205,8 +205,8 @@ class FluxLoopChecker:
             return None
         except (SyntaxError, UnicodeDecodeError):
             pass
-        as_flake8_read_it = raw.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
-        return raw if as_flake8_read_it == source.replace("\r\n", "\n").replace("\r", "\n") else None
+        # flake8 read it with universal newlines: compare line by line.
+        return raw if raw.decode("latin-1").splitlines() == source.splitlines() else None
 
     def run(self) -> Iterator[tuple[int, int, str, type[FluxLoopChecker]]]:
         source = "".join(self.lines)

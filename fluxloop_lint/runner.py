@@ -104,8 +104,9 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
     modules = configuration.base_settings.fluxloop_modules
     named = set(paths)
     # A path that does not exist is an error of the run, as in Ruff; the others are still linted.
-    results.extend(FileResult(path=path, errors=("no such file or directory",)) for path in missing_paths(paths))
-    for path in walker.walk(paths, force_exclude=options.force_exclude):
+    missing = set(missing_paths(paths))
+    results.extend(FileResult(path=path, errors=("no such file or directory",)) for path in missing)
+    for path in walker.walk([given for given in paths if given not in missing], force_exclude=options.force_exclude):
         try:
             source, identity = read_file(path)
         except OSError as error:
