@@ -1,10 +1,11 @@
-"""What the rules share while one file is linted: names, the registry, decorator analysis,
-and the reports they make."""
+"""What the rules share while one file is linted: names, the registry, the project's other
+modules, decorator analysis, and the reports they make."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -12,6 +13,9 @@ from libcst.metadata import CodeRange
 from fluxloop_lint.frameworks import DECORATED_RESULT_CLASS, FrameworkDecorator, Registry
 from fluxloop_lint.names import UNKNOWN, Binding, NameResolver, ResolvedName, dotted_parts
 from fluxloop_lint.types import Fix, LintSettings
+
+if TYPE_CHECKING:
+    from fluxloop_lint.project import ProjectView
 
 FLUXLOOP_DECORATOR_NAMES = frozenset({"agent", "prompt", "tool", "trace"})
 SDK_MODULE = "fluxloop"
@@ -28,6 +32,7 @@ class DecoratorInfo:
     fluxloop: bool  # a FluxLoop decorator (`tool`, `agent`, `prompt`, `trace` of a FluxLoop module)
     sdk: bool  # ... of the public SDK module `fluxloop` (SDK-only rules)
     framework: FrameworkDecorator | None  # what the registry says, None when unknown
+    via: str | None = None  # where another module of the project made it that (`common/tools.py:6`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +55,19 @@ class FileContext:
         settings: LintSettings,
         registry: Registry,
         enabled_codes: frozenset[str],
+        *,
+        project: ProjectView | None = None,
+        package: str | None = None,
     ) -> None:
         self.module = module
         self.text = text
         self.settings = settings
         self.registry = registry
         self.enabled_codes = enabled_codes
-        self.resolver = NameResolver()
+        # The project's other modules, read only when a decorator below a FluxLoop decorator
+        # names something this file alone cannot resolve (None: this file alone).
+        self.project = project
+        self.resolver = NameResolver(package, self._decorator_forms, self._star_names)
         self.reports: list[Report] = []
         self.current_statement: cst.CSTNode | None = None
         self.top_level_statement: cst.BaseStatement | None = None
@@ -106,47 +117,86 @@ class FileContext:
         """The node's decorators, top first, resolved in the scope that evaluates them.
 
         Cached: the decorator rules share one analysis per definition. The first call must
-        happen while the walk is at the definition (the engine makes it before entering)."""
+        happen while the walk is at the definition (the engine makes it before entering).
+        Only decorators below a FluxLoop decorator are looked up in the project's modules."""
         cached = self._decorators.get(id(node))
         if cached is None:
-            cached = tuple(self._analyse(decorator) for decorator in node.decorators)
+            cached = self._analyse(node.decorators)
             self._decorators[id(node)] = cached
         return cached
 
-    def _analyse(self, decorator: cst.Decorator) -> DecoratorInfo:
-        resolved, called = self.resolver.resolve_callee(decorator.decorator)
-        callee = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
-        parts = dotted_parts(callee)
-        label = ".".join(parts) if parts else self.module.code_for_node(callee)
-        qualified_name = resolved.qualified_name if resolved else None
-        fluxloop = (
-            self.fluxloop_module_of(qualified_name) is not None
-            and qualified_name is not None
-            and qualified_name.rsplit(".", 1)[-1] in FLUXLOOP_DECORATOR_NAMES
-        )
-        framework = None if fluxloop else self.classify(resolved)
-        return DecoratorInfo(
-            decorator, label, resolved, called, fluxloop, fluxloop and self.is_sdk(qualified_name), framework
-        )
+    def _analyse(self, decorators: Iterable[cst.Decorator]) -> tuple[DecoratorInfo, ...]:
+        infos = []
+        below_fluxloop = False
+        for decorator in decorators:
+            resolved, called = self.resolver.resolve_callee(decorator.decorator)
+            callee = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            parts = dotted_parts(callee)
+            label = ".".join(parts) if parts else self.module.code_for_node(callee)
+            qualified_name = resolved.qualified_name if resolved else None
+            fluxloop = (
+                self.fluxloop_module_of(qualified_name) is not None
+                and qualified_name is not None
+                and qualified_name.rsplit(".", 1)[-1] in FLUXLOOP_DECORATOR_NAMES
+            )
+            framework, via = (None, None) if fluxloop else self.classify_through_project(resolved, below_fluxloop)
+            infos.append(
+                DecoratorInfo(
+                    decorator, label, resolved, called, fluxloop, fluxloop and self.is_sdk(qualified_name), framework, via
+                )
+            )
+            below_fluxloop = below_fluxloop or fluxloop
+        return tuple(infos)
 
     def classify(self, resolved: ResolvedName | None) -> FrameworkDecorator | None:
-        """The registry entry for a resolved decorator.
+        """The registry entry for a resolved decorator, from this file's names alone."""
+        return self.classify_through_project(resolved, False)[0]
 
-        By qualified name first. For `receiver.method` whose receiver's origin is unknown
-        (a parameter, an object imported from the project, a factory's result), by the
-        method's name, as frameworks.md asks for `@obj.name` rows."""
+    def classify_through_project(
+        self, resolved: ResolvedName | None, through_project: bool
+    ) -> tuple[FrameworkDecorator | None, str | None]:
+        """The registry entry for a resolved decorator, and where the project made it that.
+
+        By qualified name first; with `through_project`, a name of the project's own modules
+        is followed there (`from common.tools import strict_tool`, `from .server import mcp`).
+        For `receiver.method` whose receiver's origin stays unknown (a parameter, a factory's
+        result), by the method's name: the fallback for `@obj.name` decorators."""
         if resolved is None:
-            return None
+            return None, None
+        receiver = resolved.receiver or UNKNOWN
         if resolved.qualified_name is not None:
             entry = self.registry.lookup(resolved.qualified_name)
             if entry is not None:
-                return entry
+                return entry, None
+            if through_project and self.project is not None:
+                found = self.project.resolve(resolved.qualified_name)
+                if found is not None:
+                    if found.qualified_name is None or found.instance:
+                        return None, None
+                    entry = self.registry.lookup(found.qualified_name)
+                    if entry is not None:
+                        return entry, found.origin
+                    owner = found.qualified_name.rpartition(".")[0]
+                    receiver = Binding(owner or None)
         if resolved.attribute is None:
-            return None
-        receiver = resolved.receiver or UNKNOWN
+            return None, None
         if receiver.qualified_name is not None and self.registry.knows_package(receiver.qualified_name):
-            return None
-        return self.registry.by_method_name(resolved.attribute)
+            return None, None
+        return self.registry.by_method_name(resolved.attribute), None
+
+    def _decorator_forms(self, qualified_name: str) -> str | None:
+        entry = self.registry.lookup(qualified_name)
+        return entry.forms if entry is not None else None
+
+    def _star_names(self, module: str) -> Iterable[str]:
+        """The names `from module import *` binds: a framework module's registered public names,
+        FluxLoop's decorators, or (read only when there is a project) a project module's."""
+        if self.fluxloop_module_of(module) is not None:
+            return FLUXLOOP_DECORATOR_NAMES
+        names = self.registry.public_names(module)
+        if names or self.project is None or self.registry.knows_package(module):
+            return names
+        return self.project.public_names(module)
 
     def binding_for_definition(self, node: cst.FunctionDef) -> Binding:
         """What a `def`'s name is bound to: an instance when its outermost decorator makes
@@ -159,3 +209,29 @@ class FileContext:
             if result_class is not None:
                 return Binding(result_class, instance=True)
         return UNKNOWN
+
+    def returned_decorator(self, node: cst.FunctionDef, returns: Iterable[cst.Return]) -> Binding:
+        """A house decorator: an undecorated function whose every `return` gives a framework's
+        object or decorator is that framework decorator (called while the walk is still in the
+        function's scope, so its local names count).
+
+        `def house_tool(fn): return function_tool(fn)` (or with the object bound to a local
+        name first) is `@function_tool`; `def house_tool(**options): def decorate(fn): ...;
+        return decorate` is `@function_tool(...)`. Anything less certain is unknown."""
+        found: Binding | None = None
+        for statement in returns:
+            if statement.value is None:
+                return UNKNOWN
+            value = self.resolver.value_binding(statement.value)
+            entry = self.registry.lookup(value.qualified_name) if value.qualified_name is not None else None
+            if entry is None or (value.instance and not _takes_an_argument(node)):
+                return UNKNOWN
+            if found is not None and found.qualified_name != value.qualified_name:
+                return UNKNOWN
+            found = Binding(value.qualified_name, origin=value.origin)
+        return found or UNKNOWN
+
+
+def _takes_an_argument(node: cst.FunctionDef) -> bool:
+    params = node.params
+    return bool(params.posonly_params or params.params or isinstance(params.star_arg, cst.Param))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,16 +20,17 @@ import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from fluxloop_lint import syntax_tree
 from fluxloop_lint.codes import is_selected, rule_selectors
 from fluxloop_lint.context import FileContext
 from fluxloop_lint.files import source_encoding
 from fluxloop_lint.fixes.edits import apply_edits, line_starts, offset, split_lines
 from fluxloop_lint.frameworks import registry_for
+from fluxloop_lint.project import ProjectView, view_for
 from fluxloop_lint.rules import ALL_RULES
 from fluxloop_lint.rules.base import Rule
 from fluxloop_lint.rules.flx001_syntax_error import SyntaxErrorRule
 from fluxloop_lint.types import Edit, FileResult, Finding, Fix, LintSettings, Position
+from fluxloop_lint.walk import Walk, plan
 
 MAX_FIX_PASSES = 10
 
@@ -69,140 +70,6 @@ def enabled_rules(
             explicit_only=rule.EXPLICIT_ONLY,
         )
     )
-
-
-# -- the dispatch table -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """For a tuple of rules: per node type, which (rule index, method name) to call."""
-
-    visits: dict[type[cst.CSTNode], tuple[tuple[int, str], ...]]
-    leaves: dict[type[cst.CSTNode], tuple[tuple[int, str], ...]]
-    expressions: bool  # some rule wants nodes below the statement level
-
-
-@lru_cache(maxsize=64)
-def _plan(rules: tuple[type[Rule], ...]) -> _Plan:
-    tables: dict[str, dict[type[cst.CSTNode], list[tuple[int, str]]]] = {"visit_": {}, "leave_": {}}
-    for index, rule in enumerate(rules):
-        for attribute in dir(rule):
-            for prefix, table in tables.items():
-                if attribute.startswith(prefix):
-                    node_type = getattr(cst, attribute[len(prefix) :], None)
-                    if not (isinstance(node_type, type) and issubclass(node_type, cst.CSTNode)):
-                        raise TypeError(f"{rule.__name__}.{attribute} names no LibCST node type")
-                    table.setdefault(node_type, []).append((index, attribute))
-    wanted = set(tables["visit_"]) | set(tables["leave_"])
-    return _Plan(
-        visits={node_type: tuple(calls) for node_type, calls in tables["visit_"].items()},
-        leaves={node_type: tuple(calls) for node_type, calls in tables["leave_"].items()},
-        expressions=not wanted <= syntax_tree.STATEMENT_NODE_TYPES,
-    )
-
-
-class _Walk:
-    """One walk of a module: calls the rules' handlers and tells the name resolver about
-    bindings in source order."""
-
-    def __init__(self, context: FileContext, rules: Sequence[Rule], plan: _Plan) -> None:
-        self.context = context
-        self.resolver = context.resolver
-
-        def bound(table: dict[type[cst.CSTNode], tuple[tuple[int, str], ...]]) -> dict[type[cst.CSTNode], list[Callable[[cst.CSTNode], None]]]:
-            return {node_type: [getattr(rules[index], name) for index, name in calls] for node_type, calls in table.items()}
-
-        self.visits = bound(plan.visits)
-        self.leaves = bound(plan.leaves)
-        self.fields = syntax_tree.all_fields if plan.expressions else syntax_tree.statement_fields
-        self.expressions = plan.expressions
-
-    def node(self, node: cst.CSTNode) -> None:
-        node_type = type(node)
-        for handler in self.visits.get(node_type, ()):
-            handler(node)
-        if node_type is cst.Module:
-            self._module(node)  # type: ignore[arg-type]
-        elif node_type is cst.FunctionDef:
-            self._function(node)  # type: ignore[arg-type]
-        elif node_type is cst.ClassDef:
-            self._class(node)  # type: ignore[arg-type]
-        elif node_type is cst.Lambda:
-            self.resolver.enter_function(node)  # type: ignore[arg-type]
-            self._children(node)
-            self.resolver.leave_scope()
-        elif node_type is cst.Try:
-            self._try(node)  # type: ignore[arg-type]
-        elif node_type is cst.SimpleStatementLine or node_type is cst.Decorator:
-            outer = self.context.current_statement
-            self.context.current_statement = node
-            self._children(node)
-            self.context.current_statement = outer
-        else:
-            self._bind_before(node, node_type)
-            self._children(node)
-            self._bind_after(node, node_type)
-        for handler in self.leaves.get(node_type, ()):
-            handler(node)
-
-    def _children(self, node: cst.CSTNode, fields: tuple[str, ...] | None = None) -> None:
-        for child in syntax_tree.children(node, fields if fields is not None else self.fields(type(node))):
-            self.node(child)
-
-    def _module(self, node: cst.Module) -> None:
-        for statement in node.body:
-            self.context.top_level_statement = statement
-            self.node(statement)
-        self.context.top_level_statement = None
-
-    def _function(self, node: cst.FunctionDef) -> None:
-        if self.expressions:
-            self._children(node, ("decorators", "params", "returns"))
-        binding = self.context.binding_for_definition(node)
-        self.resolver.enter_function(node)
-        self._children(node, ("body",))
-        self.resolver.leave_scope()
-        self.resolver.bind(node.name.value, binding)
-
-    def _try(self, node: cst.Try) -> None:
-        """`try: from x import y` / `except ImportError: y = None`: the names the `try` body
-        bound keep that binding, as when the import works (the case worth checking)."""
-        before = self.resolver.current_bindings()
-        self._children(node, ("body",))
-        after_body = self.resolver.current_bindings()
-        changed = {name for name, binding in after_body.items() if before.get(name) is not binding}
-        self._children(node, ("handlers",))
-        self.resolver.keep(after_body, changed)
-        self._children(node, ("orelse", "finalbody"))
-
-    def _class(self, node: cst.ClassDef) -> None:
-        if self.expressions:
-            self._children(node, ("decorators", "bases", "keywords"))
-        self.resolver.enter_class()
-        self._children(node, ("body",))
-        self.resolver.leave_scope()
-        self.resolver.bind_targets(node.name)
-
-    def _bind_before(self, node: cst.CSTNode, node_type: type[cst.CSTNode]) -> None:
-        if node_type is cst.For:
-            self.resolver.bind_targets(node.target)  # type: ignore[attr-defined]
-        elif node_type is cst.With:
-            for item in node.items:  # type: ignore[attr-defined]
-                if item.asname is not None:
-                    self.resolver.bind_targets(item.asname.name)
-        elif node_type is cst.ExceptHandler and node.name is not None:  # type: ignore[attr-defined]
-            self.resolver.bind_targets(node.name.name)  # type: ignore[attr-defined]
-
-    def _bind_after(self, node: cst.CSTNode, node_type: type[cst.CSTNode]) -> None:
-        if node_type is cst.Import:
-            self.resolver.bind_import(node)  # type: ignore[arg-type]
-        elif node_type is cst.ImportFrom:
-            self.resolver.bind_import_from(node)  # type: ignore[arg-type]
-        elif node_type is cst.Assign or node_type is cst.AnnAssign:
-            self.resolver.bind_assignment(node)  # type: ignore[arg-type]
-        elif node_type is cst.NamedExpr:
-            self.resolver.bind_targets(node.target)  # type: ignore[attr-defined]
 
 
 # -- one lint pass ----------------------------------------------------------------------------
@@ -282,7 +149,15 @@ def _file_noqa(source: bytes | str) -> frozenset[str] | None:
     return frozenset(code.strip().upper() for code in codes.split(",")) if codes else frozenset()
 
 
-def _lint_text(text: str, path: str, settings: LintSettings, rules: tuple[type[Rule], ...], line_noqa: bool) -> _Pass:
+def _lint_text(
+    text: str,
+    path: str,
+    settings: LintSettings,
+    rules: tuple[type[Rule], ...],
+    line_noqa: bool,
+    project: ProjectView | None = None,
+    package: str | None = None,
+) -> _Pass:
     try:
         module = _parse(text, path)
     except _Unreadable as error:
@@ -294,8 +169,16 @@ def _lint_text(text: str, path: str, settings: LintSettings, rules: tuple[type[R
     )
     if not active:
         return _Pass(())
-    context = FileContext(module, text, settings, registry_for(settings.framework_decorators), frozenset(r.CODE for r in rules))
-    _Walk(context, [rule(context) for rule in active], _plan(active)).node(module)
+    context = FileContext(
+        module,
+        text,
+        settings,
+        registry_for(settings.framework_decorators),
+        frozenset(r.CODE for r in rules),
+        project=project,
+        package=package,
+    )
+    Walk(context, [rule(context) for rule in active], plan(active)).node(module)
     if not context.reports:
         return _Pass(())
     context.positions = _Positions(module, {report.top_level_statement for report in context.reports})
@@ -435,9 +318,11 @@ def lint_source(
             return FileResult(path, _syntax_finding(error, path, rules))
     else:
         text = source
-    current = _lint_text(text, path, settings, rules, line_noqa)
+    project, package = view_for(path, settings)
+    current = _lint_text(text, path, settings, rules, line_noqa, project, package)
+    dependencies = tuple(sorted(project.dependencies.items())) if project is not None else ()
     if not fix or current.parse_error is not None:
-        return FileResult(path, current.findings)
+        return FileResult(path, current.findings, dependencies=dependencies)
 
     first, fixed_text, fixed = current, text, 0
     for _ in range(MAX_FIX_PASSES):
@@ -445,16 +330,16 @@ def lint_source(
         if not edits:
             break
         candidate = apply_edits(fixed_text, edits)
-        result = _lint_text(candidate, path, settings, rules, line_noqa)
+        result = _lint_text(candidate, path, settings, rules, line_noqa, project, package)
         if result.parse_error is not None:
             message = f"{path}: fixing produced code that does not parse ({result.parse_error}); nothing was changed"
-            return FileResult(path, first.findings, errors=(message,))
+            return FileResult(path, first.findings, errors=(message,), dependencies=dependencies)
         if candidate == fixed_text:
             break
         fixed_text, current, fixed = candidate, result, fixed + count
     if fixed_text == text:
-        return FileResult(path, current.findings)
-    return FileResult(path, current.findings, fixed, _encode(fixed_text, encoding))
+        return FileResult(path, current.findings, dependencies=dependencies)
+    return FileResult(path, current.findings, fixed, _encode(fixed_text, encoding), dependencies=dependencies)
 
 
 def _encode(text: str, encoding: str | None) -> bytes | str:

@@ -253,6 +253,16 @@ class Registry:
         """The entry for `@<unresolvable object>.<method>`: frameworks.md's fallback."""
         return self._by_method.get(method)
 
+    def public_names(self, module: str) -> frozenset[str]:
+        """The registered names directly in `module` (decorators and classes), the names a
+        `from module import *` binds that matter here."""
+        prefix = module + "."
+        return frozenset(
+            name[len(prefix) :]
+            for name in (*self._exact, *self.classes)
+            if name.startswith(prefix) and "." not in name[len(prefix) :]
+        )
+
     def knows_package(self, qualified_name: str) -> bool:
         return qualified_name.split(".", 1)[0] in self.packages
 

@@ -8,13 +8,19 @@ shadows the import for the decorators below the `def`.
 
 A name can be bound to a qualified name (`import m as a` binds `a` to `m`), to an *instance*
 of a qualified name (`mcp = FastMCP(...)` binds `mcp` to an instance of
-`mcp.server.fastmcp.FastMCP`), or to something unknown (a parameter, a local `def`, a
-relative import): unknown bindings shadow whatever was visible before.
+`mcp.server.fastmcp.FastMCP`), or to something unknown (a parameter, a local `def`):
+unknown bindings shadow whatever was visible before. A decorator factory's result is the
+decorator again (`strict = function_tool(strict_mode=True)` and
+`functools.partial(function_tool, ...)` bind `strict` to `agents.function_tool`), and a
+relative import binds the absolute name it stands for when the module's package is known.
+Names of the project's own modules stay qualified names here (`common.tools.strict_tool`);
+`project.Project` says what they are when a rule needs to know.
 """
 
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -24,10 +30,12 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """What a name refers to: `qualified_name` (None: unknown), or an instance of it."""
+    """What a name refers to: `qualified_name` (None: unknown), or an instance of it;
+    `origin` (`common/decorators.py:6`) when another module of the project gave it that meaning."""
 
     qualified_name: str | None
     instance: bool = False
+    origin: str | None = None
 
 
 UNKNOWN = Binding(None)
@@ -75,8 +83,10 @@ def dotted_text(expression: cst.BaseExpression) -> str:
     return ".".join(parts) if parts else ""
 
 
-def import_bindings(node: cst.Import | cst.ImportFrom) -> list[tuple[str, Binding]]:
-    """The names an import statement binds, with what they refer to."""
+def import_bindings(node: cst.Import | cst.ImportFrom, package: str | None = None) -> list[tuple[str, Binding]]:
+    """The names an import statement binds, with what they refer to. A relative import
+    resolves against `package` (the importing module's package; None: unknown, so the names
+    it binds are unknown, but still shadow)."""
     if isinstance(node, cst.Import):
         bindings = []
         for alias in node.names:
@@ -89,24 +99,52 @@ def import_bindings(node: cst.Import | cst.ImportFrom) -> list[tuple[str, Bindin
         return bindings
     if isinstance(node.names, cst.ImportStar):
         return []
-    relative = bool(node.relative)
-    module = dotted_text(node.module) if node.module is not None else ""
+    module = imported_module(node, package)
     bindings = []
     for alias in node.names:
         imported = dotted_text(alias.name)
         local = imported
         if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
             local = alias.asname.name.value
-        # A relative import resolves to nothing known, but still shadows.
-        bindings.append((local, UNKNOWN if relative or not module else Binding(f"{module}.{imported}")))
+        bindings.append((local, UNKNOWN if not module else Binding(f"{module}.{imported}")))
     return bindings
 
 
-class NameResolver:
-    """Scopes of one module, filled in source order by the engine's walk."""
+def imported_module(node: cst.ImportFrom, package: str | None) -> str | None:
+    """The absolute name of the module a `from ... import` reads; None when it is relative
+    and `package` is unknown, or climbs above the top-level package."""
+    module = dotted_text(node.module) if node.module is not None else ""
+    if not node.relative:
+        return module or None
+    if package is None:
+        return None
+    parts = package.split(".") if package else []
+    up = len(node.relative) - 1
+    if up > len(parts) or (up == len(parts) and not module):
+        return None
+    base = parts[: len(parts) - up]
+    return ".".join([*base, module] if module else base) or None
 
-    def __init__(self) -> None:
+
+class NameResolver:
+    """Scopes of one module, filled in source order by the engine's walk.
+
+    `package` is the module's package, for relative imports (None: unknown). `decorator_forms`
+    says how a registered decorator is used ("bare", "called", "both"; None: not a known
+    decorator), so that calling a factory gives the decorator back. `star_names` lists the
+    public names a `from module import *` binds.
+    """
+
+    def __init__(
+        self,
+        package: str | None = None,
+        decorator_forms: Callable[[str], str | None] = lambda name: None,
+        star_names: Callable[[str], Iterable[str]] = lambda module: (),
+    ) -> None:
         self._scope = _Scope(None)
+        self.package = package
+        self._decorator_forms = decorator_forms
+        self._star_names = star_names
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -166,7 +204,12 @@ class NameResolver:
             self._scope.bindings[name] = bindings[name]
 
     def bind_import(self, node: cst.Import | cst.ImportFrom) -> None:
-        for name, binding in import_bindings(node):
+        if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+            module = imported_module(node, self.package)
+            for name in self._star_names(module) if module else ():
+                self.bind(name, Binding(f"{module}.{name}"))
+            return
+        for name, binding in import_bindings(node, self.package):
             self.bind(name, binding)
 
     bind_import_from = bind_import
@@ -185,14 +228,46 @@ class NameResolver:
         if value is None:
             return UNKNOWN
         if isinstance(value, cst.Call):
-            resolved = self.resolve(value.func)
-            if resolved is not None and resolved.qualified_name is not None:
-                return Binding(resolved.qualified_name, instance=True)
-            return UNKNOWN
+            return self.call_binding(value)
         resolved = self.resolve(value)
         if resolved is not None and resolved.qualified_name is not None:
             return Binding(resolved.qualified_name)
         return UNKNOWN
+
+    def value_binding(self, value: cst.BaseExpression) -> Binding:
+        """What an expression evaluates to, as far as the bindings tell (a name, an attribute
+        or a call); a bare name bound to an instance stays that instance."""
+        if isinstance(value, cst.Name):
+            return self.lookup(value.value) or UNKNOWN
+        return self._value_binding(value)
+
+    def call_binding(self, call: cst.Call) -> Binding:
+        """What a call returns.
+
+        - A decorator factory called with options only (`function_tool(strict_mode=True)`,
+          `mcp.tool()`, `tool("name")`) returns the decorator: the callee's own name.
+        - `functools.partial(decorator, ...)` is that decorator.
+        - A decorator applied (`function_tool(search)`, `function_tool(**options)(fn)`)
+          returns the framework's object: an instance of the decorator's name.
+        - Anything else known returns an instance of its callee (`FastMCP("x")`).
+        """
+        if isinstance(call.func, cst.Call):
+            decorator = self.call_binding(call.func)
+            if decorator.qualified_name is not None and not decorator.instance:
+                return Binding(decorator.qualified_name, instance=True)
+            return UNKNOWN
+        resolved = self.resolve(call.func)
+        if resolved is None or resolved.qualified_name is None:
+            return UNKNOWN
+        callee = resolved.qualified_name
+        positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+        if callee == "functools.partial" and positional:
+            return self._value_binding(positional[0].value) if not isinstance(positional[0].value, cst.Call) else UNKNOWN
+        forms = self._decorator_forms(callee)
+        options_only = not positional or isinstance(positional[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        if forms == "called" or (forms == "both" and options_only):
+            return Binding(callee)
+        return Binding(callee, instance=True)
 
     def bind_assignment(self, node: cst.Assign | cst.AnnAssign) -> None:
         if isinstance(node, cst.Assign):

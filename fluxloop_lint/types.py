@@ -108,6 +108,10 @@ class LintSettings:
     fix_strategy: FixStrategy = FixStrategy.REORDER
     unsafe_fixes: bool = False
     target_version: str = "py310"
+    # The project whose other modules names are resolved through (absolute paths; None: the
+    # file alone) and the folders its top-level modules live in (the `src` key).
+    project_root: str | None = None
+    source_roots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,8 @@ class FileResult:
     fixed: int = 0
     fixed_source: bytes | str | None = None
     errors: tuple[str, ...] = field(default=())
+    # The project's other modules the findings depend on: (path, sha256 of its content).
+    dependencies: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 
 from fluxloop_lint.context import FileContext
-from fluxloop_lint.engine import _plan, _Walk
+from fluxloop_lint.walk import Walk as _Walk, plan as _plan
 from fluxloop_lint.frameworks import registry_for
 from fluxloop_lint.rules.base import Rule
 from fluxloop_lint.types import LintSettings
