@@ -2,7 +2,8 @@
 
 An entry is keyed on the file's content, the settings it was linted with and the tool's
 version; it holds the findings of a check (fixing always runs the engine on files with
-fixable findings). One JSON file under `.fluxloop-lint-cache/<version>/` at the project root,
+fixable findings) and the digests of the project's other modules they were resolved through:
+an entry whose imported module changed since is stale. One JSON file under `.fluxloop-lint-cache/<version>/` at the project root,
 with a `.gitignore` holding `*` as Ruff does. JSON, not pickle: a cache file found in a
 checked-out repository must never be able to run code. A cache that cannot be read is ignored.
 """
@@ -57,6 +58,18 @@ def _finding_from_json(path: str, data: dict[str, Any]) -> Finding:
     )
 
 
+def _unchanged(dependencies: list[list[str]]) -> bool:
+    """True when every module a result was resolved through still has the digest it had."""
+    for path, digest in dependencies:
+        try:
+            current = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            current = ""
+        if current != digest:
+            return False
+    return True
+
+
 class ResultCache:
     """Findings of earlier checks, by path relative to the project root."""
 
@@ -80,7 +93,7 @@ class ResultCache:
         (the engine must run to produce the fixed file)."""
         entry = self._entries.get(relative_path)
         try:
-            if entry is not None and entry["key"] == key:
+            if entry is not None and entry["key"] == key and _unchanged(entry.get("dependencies", ())):
                 findings = tuple(_finding_from_json(display_path, item) for item in entry["findings"])
                 if not (fixing and any(finding.fix is not None and finding.fix.applies(unsafe_fixes) for finding in findings)):
                     return FileResult(path=display_path, findings=findings)
@@ -94,6 +107,7 @@ class ResultCache:
         self._entries[relative_path] = {
             "key": key,
             "findings": [finding_to_json(finding) for finding in result.findings],
+            "dependencies": [list(dependency) for dependency in result.dependencies],
         }
         self._changed = True
 

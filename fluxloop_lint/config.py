@@ -40,6 +40,7 @@ class FileSettings:
     fluxloop_modules: tuple[str, ...] = LintSettings().fluxloop_modules
     framework_decorators: Mapping[str, FrameworkKind] = field(default_factory=dict)
     target_version: str = "py310"
+    src: tuple[str, ...] = (".", "src")  # folders top-level modules live in, relative to the root
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class Configuration:
             fix_strategy=self.overrides.fix_strategy or self.file.fix_strategy,
             unsafe_fixes=self.overrides.unsafe_fixes,
             target_version=self.file.target_version,
+            project_root=str(self.project_root),
+            source_roots=tuple(str((self.project_root / folder).resolve()) for folder in self.file.src),
         )
 
     def settings_for(self, path: str | Path) -> LintSettings:

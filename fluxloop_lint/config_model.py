@@ -73,6 +73,7 @@ class FileConfig(BaseModel):
     fluxloop_modules: list[ModuleName] | None = None
     framework_decorators: dict[str, Kind] | None = None
     target_version: Literal["py310", "py311", "py312", "py313", "py314"] | None = None
+    src: list[str] | None = None
 
 
 class TableError(Exception):

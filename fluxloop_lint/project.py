@@ -65,10 +65,7 @@ class Project:
                 relative = path.relative_to(source_root)
                 break
         if relative is None:
-            top = path.parent
-            while (top / "__init__.py").is_file() and top.parent != top:
-                top = top.parent
-            relative = path.relative_to(top)
+            relative = path.relative_to(package_root(path))
         parts = list(relative.with_suffix("").parts)
         if parts and parts[-1] == "__init__":
             parts.pop()
@@ -81,11 +78,11 @@ class Project:
             return module_name
         return module_name.rpartition(".")[0]
 
-    def module_file(self, module: str, extra_root: Path | None) -> Path | None:
-        """The file of a module under the source roots (a module file or a package's
-        `__init__.py`; folders without one are namespace packages)."""
+    def module_file(self, module: str, extra_roots: tuple[Path, ...] = ()) -> Path | None:
+        """The file of a module under the source roots, then `extra_roots` (a module file or a
+        package's `__init__.py`; folders without one are namespace packages)."""
         relative = Path(*module.split("."))
-        for source_root in (*self.source_roots, *((extra_root,) if extra_root else ())):
+        for source_root in (*self.source_roots, *extra_roots):
             for candidate in (source_root / relative.with_suffix(".py"), source_root / relative / "__init__.py"):
                 if candidate.is_file():
                     return candidate
@@ -115,7 +112,7 @@ class Project:
             module = cst.parse_module(text)
         except Exception:  # not decodable, not Python: its names stay unknown
             return Summary(digest)
-        view = ProjectView(self, path.parent)
+        view = ProjectView(self, path)
         context = FileContext(module, text, self.settings, self.registry, frozenset(), project=view, package=self.package_of(path))
         walk = Walk(context, (), _NO_RULES)
         label = _label(path, self.root)
@@ -136,15 +133,19 @@ class Project:
 
 
 class ProjectView:
-    """One linted file's window on its project: resolves names and records what it read."""
+    """One file's window on its project: resolves names and records what it read.
 
-    def __init__(self, project: Project, own_root: Path | None) -> None:
+    Beyond the source roots, modules are looked for where Python would find them when the
+    file runs: beside it (a script's sibling imports) and above its outermost package
+    (`python -m app.tools`)."""
+
+    def __init__(self, project: Project, path: Path | None) -> None:
         self.project = project
-        self.own_root = own_root  # the folder a script's sibling imports resolve from
+        self.own_roots = () if path is None else tuple(dict.fromkeys((path.resolve().parent, package_root(path))))
         self.dependencies: dict[str, str] = {}  # path -> digest of every module read
 
     def _summary(self, module: str) -> Summary | None:
-        path = self.project.module_file(module, self.own_root)
+        path = self.project.module_file(module, self.own_roots)
         if path is None:
             return None
         summary = self.project.summary(path)
@@ -187,11 +188,19 @@ class ProjectView:
                 continue
             binding = summary.names.get(parts[split])
             if binding is None:
-                if self.project.module_file(".".join(parts[: split + 1]), self.own_root) is not None:
+                if self.project.module_file(".".join(parts[: split + 1]), self.own_roots) is not None:
                     return None  # a submodule: found by a longer prefix, never here
                 return Binding(None), []
             return binding, parts[split + 1 :]
         return None
+
+
+def package_root(path: Path) -> Path:
+    """The folder above a file's outermost package (`__init__.py` files upward)."""
+    top = path.resolve().parent
+    while (top / "__init__.py").is_file() and top.parent != top:
+        top = top.parent
+    return top
 
 
 def _label(path: Path, root: Path) -> str:
@@ -232,8 +241,7 @@ def view_for(path: str, settings: LintSettings) -> tuple[ProjectView | None, str
     project = project_for(settings.project_root, settings.source_roots, _summary_settings(settings))
     if not path:
         return ProjectView(project, None), None
-    file_path = Path(path)
-    return ProjectView(project, file_path.resolve().parent), project.package_of(file_path)
+    return ProjectView(project, Path(path)), project.package_of(Path(path))
 
 
 def _summary_settings(settings: LintSettings) -> LintSettings:

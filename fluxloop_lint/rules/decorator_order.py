@@ -45,11 +45,15 @@ def category(info: DecoratorInfo) -> str | None:
 
 
 def describe(info: DecoratorInfo) -> str:
-    """`@function_tool` (agents.function_tool, transforming); for a receiver the linter could
-    not resolve, `@server.tool` (a framework's `tool` by its method name, registering)."""
+    """`@function_tool` (agents.function_tool, transforming); through another module of the
+    project, `@strict_tool` (agents.function_tool via common/decorators.py:6, transforming);
+    for a receiver the linter could not resolve, `@server.tool` (a framework's `tool` by its
+    method name, registering)."""
     if info.framework is None:
         return f"@{info.label}"
     kind = _KIND_WORDS.get(info.framework.kind, info.framework.kind.value)
+    if info.via is not None:
+        return f"@{info.label} ({info.framework.qualified_name} via {info.via}, {kind})"
     resolved_name = info.resolved.qualified_name if info.resolved is not None else None
     if resolved_name != info.framework.qualified_name and info.resolved is not None and info.resolved.attribute:
         return f"@{info.label} (a framework's `{info.resolved.attribute}` by its method name, {kind})"

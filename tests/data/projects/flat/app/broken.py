@@ -1,0 +1,3 @@
+from agents import function_tool
+
+broken_tool = function_tool(strict_mode=True

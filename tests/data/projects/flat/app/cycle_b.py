@@ -1,0 +1,1 @@
+from app.cycle_a import looped

@@ -1,0 +1,5 @@
+"""A project function that happens to share the Agents SDK's name."""
+
+
+def function_tool(fn):
+    return fn

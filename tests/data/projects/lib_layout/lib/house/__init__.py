@@ -1,0 +1,1 @@
+from langchain_core.tools import tool as house_tool

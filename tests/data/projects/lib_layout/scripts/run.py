@@ -1,0 +1,10 @@
+import fluxloop_runtime as fluxloop
+
+from house import house_tool
+
+
+@fluxloop.trace()
+@house_tool
+def summarise(text: str) -> str:
+    """Summarise."""
+    return text

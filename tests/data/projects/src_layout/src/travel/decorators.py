@@ -1,0 +1,3 @@
+from agents import function_tool
+
+strict_tool = function_tool(strict_mode=True)

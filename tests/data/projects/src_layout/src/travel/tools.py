@@ -1,0 +1,19 @@
+import fluxloop_runtime as fluxloop
+
+from travel.decorators import strict_tool
+
+from .server import mcp
+
+
+@fluxloop.tool()
+@strict_tool
+def search(query: str) -> str:
+    """Search."""
+    return query
+
+
+@fluxloop.tool()
+@mcp.tool()
+def weather(city: str) -> str:
+    """Weather."""
+    return city
