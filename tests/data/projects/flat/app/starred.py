@@ -3,14 +3,14 @@ from agents import *
 from common.decorators import *
 
 
-@fluxloop.tool()
+@fluxloop.tool()  # expect: FLX101
 @function_tool
 def direct(query: str) -> str:
     """Direct."""
     return query
 
 
-@fluxloop.tool()
+@fluxloop.tool()  # expect: FLX101
 @strict_tool
 def starred(query: str) -> str:
     """Starred."""

@@ -3,7 +3,7 @@ import fluxloop_runtime as fluxloop
 from house import house_tool
 
 
-@fluxloop.trace()
+@fluxloop.trace()  # expect: FLX101
 @house_tool
 def summarise(text: str) -> str:
     """Summarise."""
