@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import libcst as cst
 import pytest
@@ -178,3 +179,72 @@ def test_fluxloop_names_through_every_import_form():
     seen = decorators(source)["f"]
     assert [info.fluxloop for info in seen] == [True, True, True, True]
     assert [info.sdk for info in seen] == [True, True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # A factory called with options only gives the decorator back.
+        ("from agents import function_tool\nstrict = function_tool(strict_mode=True)\n@strict\ndef f(): pass\n",
+         "agents.function_tool"),
+        ("from langchain_core.tools import tool\nnamed = tool('lookup')\n@named\ndef f(): pass\n",
+         "langchain_core.tools.tool"),
+        ("import functools\nfrom agents import function_tool\np = functools.partial(function_tool, strict_mode=True)\n@p\ndef f(): pass\n",
+         "agents.function_tool"),
+        ("from functools import partial\nfrom agents import function_tool\np = partial(function_tool)\n@p()\ndef f(): pass\n",
+         "agents.function_tool"),
+        ("from mcp.server.fastmcp import FastMCP\nmcp = FastMCP('x')\nregister = mcp.tool()\n@register\ndef f(): pass\n",
+         "mcp.server.fastmcp.FastMCP.tool"),
+        # House decorators in the same file, known by what they return.
+        ("from agents import function_tool\ndef house(fn):\n    return function_tool(fn)\n@house\ndef f(): pass\n",
+         "agents.function_tool"),
+        ("from agents import function_tool\ndef house(fn):\n    made = function_tool(fn)\n    return made\n@house\ndef f(): pass\n",
+         "agents.function_tool"),
+        ("from agents import function_tool\ndef house(**options):\n    def decorate(fn):\n        return function_tool(**options)(fn)\n"
+         "    return decorate\n@house(strict_mode=True)\ndef f(): pass\n", "agents.function_tool"),
+        ("from agents import function_tool\ndef house(**options):\n    return function_tool(**options)\n@house()\ndef f(): pass\n",
+         "agents.function_tool"),
+    ],
+)
+def test_factories_and_house_decorators_are_the_framework_decorator(source, expected):
+    [info] = decorators(source)["f"]
+    assert info.framework is not None and info.framework.qualified_name == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # What cannot be proved stays unknown: never a guessed kind.
+        "from agents import function_tool\ntool_object = function_tool(lambda: 1)\n@tool_object\ndef f(): pass\n",
+        "def house(fn):\n    fn.marked = True\n    return fn\n@house\ndef f(): pass\n",
+        "from agents import function_tool\ndef house(fn):\n    if fn:\n        return function_tool(fn)\n    return fn\n@house\ndef f(): pass\n",
+        "from agents import function_tool\ndef house():\n    return function_tool(print)\n@house\ndef f(): pass\n",
+        "import functools\ndef house(fn):\n    @functools.wraps(fn)\n    def wrapper(*a):\n        return fn(*a)\n    return wrapper\n@house\ndef f(): pass\n",
+    ],
+)
+def test_what_cannot_be_proved_stays_unknown(source):
+    [info] = decorators(source)["f"]
+    assert info.framework is None
+
+
+def test_star_imports_bind_a_framework_modules_registered_names():
+    source = "from agents import *\nfrom fluxloop import *\n@tool()\n@function_tool\ndef f(): pass\n"
+    fluxloop_info, framework_info = decorators(source)["f"]
+    assert fluxloop_info.fluxloop
+    assert framework_info.framework is not None and framework_info.framework.qualified_name == "agents.function_tool"
+
+
+def test_a_file_alone_reads_no_other_module(tmp_path):
+    from fluxloop_lint.engine import lint_source
+
+    (tmp_path / "helpers.py").write_text("from agents import function_tool as tool\n")
+    settings = LintSettings(project_root=str(tmp_path), source_roots=(str(tmp_path),))
+    local = "import fluxloop\nfrom agents import function_tool\n@fluxloop.tool()\n@function_tool\ndef f(): pass\n"
+    assert lint_source(local, str(tmp_path / "a.py"), settings).dependencies == ()
+    # Decorators no FluxLoop decorator sits above never send the linter to other modules.
+    above = "import fluxloop\nfrom helpers import tool\n@tool\n@fluxloop.tool()\ndef f(): pass\n"
+    assert lint_source(above, str(tmp_path / "b.py"), settings).dependencies == ()
+    below = "import fluxloop\nfrom helpers import tool\n@fluxloop.tool()\n@tool\ndef f(): pass\n"
+    result = lint_source(below, str(tmp_path / "c.py"), settings)
+    assert [finding.code for finding in result.findings] == ["FLX101"]
+    assert [Path(path).name for path, _ in result.dependencies] == ["helpers.py"]
