@@ -3,7 +3,9 @@
 An entry is keyed on the file's content, the settings it was linted with and the tool's
 version; it holds the findings of a check (fixing always runs the engine on files with
 fixable findings) and the digests of the project's other modules they were resolved through:
-an entry whose imported module changed since is stale. One JSON file under `.fluxloop-lint-cache/<version>/` at the project root,
+an entry whose imported module changed since is stale. Beside the results it keeps the
+summaries of those modules (`project.Summary.stored`), so a later run reads them again only
+when they change. One JSON file under `.fluxloop-lint-cache/<version>/` at the project root,
 with a `.gitignore` holding `*` as Ruff does. JSON, not pickle: a cache file found in a
 checked-out repository must never be able to run code. A cache that cannot be read is ignored.
 """
@@ -71,20 +73,25 @@ def _unchanged(dependencies: list[list[str]]) -> bool:
 
 
 class ResultCache:
-    """Findings of earlier checks, by path relative to the project root."""
+    """Findings of earlier checks, by path relative to the project root, and module summaries
+    by absolute path."""
 
     def __init__(self, project_root: Path) -> None:
         self.folder = project_root / CACHE_FOLDER
         self.file = self.folder / __version__ / "results.json"
-        self._entries: dict[str, dict[str, Any]] = self._load()
+        stored = self._load()
+        self._entries: dict[str, dict[str, Any]] = stored.get("results", {})
+        self.summaries: dict[str, dict[str, Any]] = stored.get("summaries", {})
         self._changed = False
 
-    def _load(self) -> dict[str, dict[str, Any]]:
+    def _load(self) -> dict[str, dict[str, dict[str, Any]]]:
         try:
-            entries = json.loads(self.file.read_text(encoding="utf-8"))
+            stored = json.loads(self.file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        return entries if isinstance(entries, dict) else {}
+        if not isinstance(stored, dict):
+            return {}
+        return {part: stored[part] for part in ("results", "summaries") if isinstance(stored.get(part), dict)}
 
     def get(
         self, relative_path: str, display_path: str, key: str, fixing: bool = False, unsafe_fixes: bool = False
@@ -111,6 +118,11 @@ class ResultCache:
         }
         self._changed = True
 
+    def put_summaries(self, summaries: tuple[tuple[str, dict[str, Any]], ...]) -> None:
+        for path, summary in summaries:
+            self.summaries[path] = summary
+            self._changed = True
+
     def save(self) -> None:
         """Write the cache (atomically) if it changed; a cache that cannot be written is skipped."""
         if not self._changed:
@@ -120,6 +132,7 @@ class ResultCache:
             gitignore = self.folder / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# Automatically created by fluxloop-lint.\n*\n", encoding="utf-8")
-            write_atomically(str(self.file), json.dumps(self._entries, separators=(",", ":")).encode("utf-8"))
+            stored = {"results": self._entries, "summaries": self.summaries}
+            write_atomically(str(self.file), json.dumps(stored, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass

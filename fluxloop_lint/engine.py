@@ -13,7 +13,7 @@ import ast
 import re
 import warnings
 from collections.abc import Container
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import libcst as cst
@@ -319,10 +319,26 @@ def lint_source(
     else:
         text = source
     project, package = view_for(path, settings)
+    result = _lint_fixing(text, path, settings, rules, line_noqa, fix, encoding, project, package)
+    if project is None:
+        return result
+    return replace(result, dependencies=tuple(sorted(project.dependencies.items())), summaries=tuple(project.made.items()))
+
+
+def _lint_fixing(
+    text: str,
+    path: str,
+    settings: LintSettings,
+    rules: tuple[type[Rule], ...],
+    line_noqa: bool,
+    fix: bool,
+    encoding: str | None,
+    project: ProjectView | None,
+    package: str | None,
+) -> FileResult:
     current = _lint_text(text, path, settings, rules, line_noqa, project, package)
-    dependencies = tuple(sorted(project.dependencies.items())) if project is not None else ()
     if not fix or current.parse_error is not None:
-        return FileResult(path, current.findings, dependencies=dependencies)
+        return FileResult(path, current.findings)
 
     first, fixed_text, fixed = current, text, 0
     for _ in range(MAX_FIX_PASSES):
@@ -333,13 +349,13 @@ def lint_source(
         result = _lint_text(candidate, path, settings, rules, line_noqa, project, package)
         if result.parse_error is not None:
             message = f"{path}: fixing produced code that does not parse ({result.parse_error}); nothing was changed"
-            return FileResult(path, first.findings, errors=(message,), dependencies=dependencies)
+            return FileResult(path, first.findings, errors=(message,))
         if candidate == fixed_text:
             break
         fixed_text, current, fixed = candidate, result, fixed + count
     if fixed_text == text:
-        return FileResult(path, current.findings, dependencies=dependencies)
-    return FileResult(path, current.findings, fixed, _encode(fixed_text, encoding), dependencies=dependencies)
+        return FileResult(path, current.findings)
+    return FileResult(path, current.findings, fixed, _encode(fixed_text, encoding))
 
 
 def _encode(text: str, encoding: str | None) -> bytes | str:

@@ -8,9 +8,11 @@ is bound to when the module has run) and follows aliases from module to module u
 leaves the project (`agents.function_tool`) or stays unknown. Import cycles end: a name met
 twice is unknown.
 
-Summaries are kept per process and made again only when the file changes on disk; each view
-records the modules it read and their digests, so a cached result can tell when what it
-resolved through has changed. A module that cannot be read, decoded or parsed summarises to
+Summaries are kept per process and made again only when the file changes on disk. Across
+runs they live in the result cache: the runner hands a run's worker processes the cached
+summaries (`use_stored_summaries`), and each file's result carries the summaries its lint
+had to make, for the cache to keep. Each view records the modules it read and their digests,
+so a cached result can tell when what it resolved through has changed. A module that cannot be read, decoded or parsed summarises to
 nothing: its names stay unknown, and it is not reported (it is not being linted).
 """
 
@@ -21,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 
@@ -33,6 +36,15 @@ from fluxloop_lint.walk import Walk, plan
 
 _NO_RULES = plan(())
 
+# Summaries made by earlier runs, by path, as the result cache stores them (see `Summary.stored`).
+_stored: dict[str, dict[str, Any]] = {}
+
+
+def use_stored_summaries(stored: dict[str, dict[str, Any]]) -> None:
+    """Let this process reuse summaries of earlier runs (those whose file and settings match)."""
+    _stored.clear()
+    _stored.update(stored)
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -43,6 +55,16 @@ class Summary:
     names: dict[str, Binding] = field(default_factory=dict)
     public: tuple[str, ...] = ()
 
+    def stored(self, settings: str) -> dict[str, Any]:
+        """The summary as the cache keeps it (JSON), for the settings it was made with."""
+        names = {name: [binding.qualified_name, binding.instance, binding.origin] for name, binding in self.names.items()}
+        return {"digest": self.digest, "settings": settings, "names": names, "public": list(self.public)}
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> Summary:
+        names = {name: Binding(qualified_name, bool(instance), origin) for name, (qualified_name, instance, origin) in data["names"].items()}
+        return cls(data["digest"], names, tuple(data["public"]))
+
 
 class Project:
     """The modules under a project's source roots, as one process sees them."""
@@ -52,6 +74,7 @@ class Project:
         self.source_roots = source_roots
         self.settings = settings
         self.registry = registry_for(settings.framework_decorators)
+        self.fingerprint = repr((settings.fluxloop_modules, settings.framework_decorators))
         self._summaries: dict[Path, tuple[tuple[int, int], Summary]] = {}
 
     def module_name(self, path: Path) -> str | None:
@@ -88,30 +111,38 @@ class Project:
                     return candidate
         return None
 
-    def summary(self, path: Path) -> Summary:
+    def summary(self, path: Path) -> tuple[Summary, bool]:
+        """A module's summary, and whether it was made now (not known to this process, nor
+        stored by an earlier run)."""
         try:
             status = os.stat(path)
         except OSError:
-            return Summary("")
+            return Summary(""), False
         stamp = (status.st_mtime_ns, status.st_size)
         known = self._summaries.get(path)
         if known is not None and known[0] == stamp:
-            return known[1]
-        summary = self._summarise(path)
+            return known[1], False
+        summary, made = self._summarise(path)
         self._summaries[path] = (stamp, summary)
-        return summary
+        return summary, made
 
-    def _summarise(self, path: Path) -> Summary:
+    def _summarise(self, path: Path) -> tuple[Summary, bool]:
         try:
             source = path.read_bytes()
         except OSError:
-            return Summary("")
+            return Summary(""), False
         digest = hashlib.sha256(source).hexdigest()
+        stored = _stored.get(str(path))
+        if stored is not None and stored.get("digest") == digest and stored.get("settings") == self.fingerprint:
+            try:
+                return Summary.from_stored(stored), False
+            except (KeyError, TypeError, ValueError):
+                pass
         try:
             text = source.decode(source_encoding(source))
             module = cst.parse_module(text)
         except Exception:  # not decodable, not Python: its names stay unknown
-            return Summary(digest)
+            return Summary(digest), True
         view = ProjectView(self, path)
         context = FileContext(module, text, self.settings, self.registry, frozenset(), project=view, package=self.package_of(path))
         walk = Walk(context, (), _NO_RULES)
@@ -129,7 +160,7 @@ class Project:
             name: Binding(binding.qualified_name, binding.instance, binding.origin or f"{label}:{number}")
             for name, (binding, number) in lines.items()
         }
-        return Summary(digest, names, _public_names(module, names))
+        return Summary(digest, names, _public_names(module, names)), True
 
 
 class ProjectView:
@@ -143,13 +174,16 @@ class ProjectView:
         self.project = project
         self.own_roots = () if path is None else tuple(dict.fromkeys((path.resolve().parent, package_root(path))))
         self.dependencies: dict[str, str] = {}  # path -> digest of every module read
+        self.made: dict[str, dict[str, Any]] = {}  # path -> summaries made for this file, as stored
 
     def _summary(self, module: str) -> Summary | None:
         path = self.project.module_file(module, self.own_roots)
         if path is None:
             return None
-        summary = self.project.summary(path)
+        summary, made = self.project.summary(path)
         self.dependencies[str(path)] = summary.digest
+        if made:
+            self.made[str(path)] = summary.stored(self.project.fingerprint)
         return summary
 
     def public_names(self, module: str) -> tuple[str, ...]:

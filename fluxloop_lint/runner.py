@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Any
 
 from fluxloop_lint.cache import ResultCache, cache_key
 from fluxloop_lint.codes import SYNTAX_ERROR_CODE, is_selected, rule_selectors
@@ -55,12 +56,22 @@ def _lint_job(job: _Job) -> FileResult:
         return FileResult(path=job.path, errors=(f"internal error while linting: {detail.strip()}",))
 
 
-def _run_jobs(jobs: Sequence[_Job], options: RunOptions) -> Iterable[FileResult]:
+def _start_worker(summaries: dict[str, dict[str, Any]]) -> None:
+    from fluxloop_lint.project import use_stored_summaries
+
+    use_stored_summaries(summaries)
+
+
+def _run_jobs(jobs: Sequence[_Job], summaries: dict[str, dict[str, Any]]) -> Iterable[FileResult]:
+    """Lint the jobs, in worker processes when there are enough; every process may reuse the
+    module summaries of earlier runs."""
     workers = min(os.cpu_count() or 1, len(jobs))
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+        if jobs:
+            _start_worker(summaries)
         return map(_lint_job, jobs)
     chunksize = max(1, len(jobs) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as executor:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(summaries,)) as executor:
         return list(executor.map(_lint_job, jobs, chunksize=chunksize))
 
 
@@ -136,10 +147,12 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
         sent[path] = jobs[-1]
 
     progress = _Progress(len(jobs), options.show_progress)
-    for result in _run_jobs(jobs, options):
+    for result in _run_jobs(jobs, cache.summaries if cache is not None else {}):
         progress.step()
-        if cache is not None and not options.fix and result.path in keys:
-            cache.put(*keys[result.path], result)
+        if cache is not None:
+            cache.put_summaries(result.summaries)
+            if not options.fix and result.path in keys:
+                cache.put(*keys[result.path], result)
         results.append(result)
     progress.close()
     if cache is not None:

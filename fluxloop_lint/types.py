@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Severity(str, Enum):
@@ -140,8 +141,10 @@ class FileResult:
     fixed: int = 0
     fixed_source: bytes | str | None = None
     errors: tuple[str, ...] = field(default=())
-    # The project's other modules the findings depend on: (path, sha256 of its content).
+    # The project's other modules the findings depend on: (path, sha256 of its content), and
+    # the summaries of them this lint had to make, for the cache to keep (`project.Summary.stored`).
     dependencies: tuple[tuple[str, str], ...] = ()
+    summaries: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,26 @@ def test_pre_commit_naming_only_the_importing_file_reads_the_modules_it_imports(
     assert completed.returncode == 1, completed.stdout + completed.stderr
     lines = {(m[1], int(m[2])) for m in re.finditer(r"^(\S+\.py):(\d+):\d+: FLX101", completed.stdout, re.MULTILINE)}
     assert lines == {(path, line) for path, line, _ in expected(project) if path == "app/tools.py"}
+
+
+def test_module_summaries_are_kept_in_the_cache_and_reused_while_the_module_is_unchanged(tmp_path):
+    from fluxloop_lint import __version__
+
+    project = _copy("src_layout", tmp_path)
+    assert run_script(".", cwd=project).returncode == 1  # fills the cache
+    cache_file = project / ".fluxloop-lint-cache" / __version__ / "results.json"
+    stored = json.loads(cache_file.read_text())
+    by_name = {Path(path).name: summary for path, summary in stored["summaries"].items()}
+    assert {"decorators.py", "server.py"} <= set(by_name)
+    assert by_name["decorators.py"]["names"]["strict_tool"][0] == "agents.function_tool"
+    # A stored summary that says otherwise is believed while decorators.py is unchanged, which
+    # shows that the next run takes it from the cache instead of reading the module again.
+    by_name["decorators.py"]["names"]["strict_tool"] = [None, False, None]
+    cache_file.write_text(json.dumps(stored))
+    tools = project / "src/travel/tools.py"
+    tools.write_text(tools.read_text() + "\n# edited: its own result is not cached\n")
+    places, _ = reported(project.joinpath("."), "--config", str(project / "pyproject.toml"))
+    assert places == expected(project)  # --no-cache: the module is read, strict_tool is the Agents SDK's
+    again = run_script("--output-format", "json", ".", cwd=project)
+    rows = {f["location"]["row"] for f in json.loads(again.stdout) if f["filename"].endswith("tools.py")}
+    assert rows == {15}
