@@ -170,14 +170,11 @@ class FileContext:
                 return entry, None
             if through_project and self.project is not None:
                 found = self.project.resolve(resolved.qualified_name)
-                if found is not None:
-                    if found.qualified_name is None or found.instance:
-                        return None, None
+                if found is not None and found.qualified_name is not None and not found.instance:
                     entry = self.registry.lookup(found.qualified_name)
                     if entry is not None:
                         return entry, found.origin
-                    owner = found.qualified_name.rpartition(".")[0]
-                    receiver = Binding(owner or None)
+                    receiver = Binding(found.qualified_name.rpartition(".")[0] or None)
         if resolved.attribute is None:
             return None, None
         if receiver.qualified_name is not None and self.registry.knows_package(receiver.qualified_name):
@@ -211,24 +208,31 @@ class FileContext:
         return UNKNOWN
 
     def returned_decorator(self, node: cst.FunctionDef, returns: Iterable[cst.Return]) -> Binding:
-        """A house decorator: an undecorated function whose every `return` gives a framework's
-        object or decorator is that framework decorator (called while the walk is still in the
-        function's scope, so its local names count).
+        """What an undecorated function stands for, by what its every `return` gives (called
+        while the walk is still in the function's scope, so its local names count).
 
-        `def house_tool(fn): return function_tool(fn)` (or with the object bound to a local
-        name first) is `@function_tool`; `def house_tool(**options): def decorate(fn): ...;
-        return decorate` is `@function_tool(...)`. Anything less certain is unknown."""
+        - A house decorator is the framework decorator it applies or returns:
+          `def house_tool(fn): return function_tool(fn)` (also through a local name) is
+          `@function_tool`; `def house_tool(**options): def decorate(fn): ...; return decorate`
+          is `@function_tool(...)`.
+        - A factory of a framework object stands for its class: `def create_app(): return
+          FastAPI()` makes `app = create_app()` a FastAPI application.
+
+        Anything less certain is unknown."""
         found: Binding | None = None
         for statement in returns:
-            if statement.value is None:
+            value = self.resolver.value_binding(statement.value) if statement.value is not None else UNKNOWN
+            if value.qualified_name is None:
                 return UNKNOWN
-            value = self.resolver.value_binding(statement.value)
-            entry = self.registry.lookup(value.qualified_name) if value.qualified_name is not None else None
-            if entry is None or (value.instance and not _takes_an_argument(node)):
+            if value.instance and value.qualified_name in self.registry.classes:
+                meaning = Binding(value.qualified_name)
+            elif self.registry.lookup(value.qualified_name) is not None and (not value.instance or _takes_an_argument(node)):
+                meaning = Binding(value.qualified_name)
+            else:
                 return UNKNOWN
-            if found is not None and found.qualified_name != value.qualified_name:
+            if found is not None and found != meaning:
                 return UNKNOWN
-            found = Binding(value.qualified_name, origin=value.origin)
+            found = meaning
         return found or UNKNOWN
 
 

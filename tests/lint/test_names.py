@@ -248,3 +248,23 @@ def test_a_file_alone_reads_no_other_module(tmp_path):
     result = lint_source(below, str(tmp_path / "c.py"), settings)
     assert [finding.code for finding in result.findings] == ["FLX101"]
     assert [Path(path).name for path, _ in result.dependencies] == ["helpers.py"]
+
+
+def test_a_factory_of_a_framework_object_stands_for_its_class():
+    source = (
+        "from fastapi import FastAPI\ndef create_app():\n    app = FastAPI()\n    return app\n"
+        "api = create_app()\n@api.get('/x')\ndef f(): pass\n"
+    )
+    [info] = decorators(source)["f"]
+    assert info.framework is not None and info.framework.qualified_name == "fastapi.FastAPI.get"
+    assert info.resolved.qualified_name == "fastapi.FastAPI.get"  # exact, not the method-name fallback
+
+
+def test_the_method_name_fallback_stays_when_the_project_proves_nothing(tmp_path):
+    from fluxloop_lint.engine import lint_source
+
+    (tmp_path / "registry.py").write_text("class Registry:\n    pass\n\nmcp = Registry()\n")
+    settings = LintSettings(project_root=str(tmp_path), source_roots=(str(tmp_path),))
+    source = "import fluxloop\nfrom registry import mcp\n@fluxloop.tool()\n@mcp.tool()\ndef f(): pass\n"
+    [finding] = lint_source(source, str(tmp_path / "a.py"), settings).findings
+    assert "by its method name" in finding.message
