@@ -200,7 +200,10 @@ class FileContext:
         it one (`@property`, `@click.group()`), else unknown."""
         if not node.decorators:
             return UNKNOWN
-        outermost = self.decorators_of(node)[0]
+        # The outermost decorator alone: analysing the others (as the rules do) may read the
+        # project's modules, which a module summary never needs.
+        analysed = self._decorators.get(id(node))
+        outermost = analysed[0] if analysed is not None else self._analyse(node.decorators[:1])[0]
         if outermost.framework is not None:
             result_class = DECORATED_RESULT_CLASS.get(outermost.framework.qualified_name)
             if result_class is not None:

@@ -76,6 +76,7 @@ class Project:
         self.registry = registry_for(settings.framework_decorators)
         self.fingerprint = repr((settings.fluxloop_modules, settings.framework_decorators))
         self._summaries: dict[Path, tuple[tuple[int, int], Summary]] = {}
+        self._in_progress: set[Path] = set()
 
     def module_name(self, path: Path) -> str | None:
         """The dotted module name of a file (a package's `__init__.py` is the package), from
@@ -122,7 +123,13 @@ class Project:
         known = self._summaries.get(path)
         if known is not None and known[0] == stamp:
             return known[1], False
-        summary, made = self._summarise(path)
+        if path in self._in_progress:  # asked again while being summarised: an import cycle
+            return Summary(""), False
+        self._in_progress.add(path)
+        try:
+            summary, made = self._summarise(path)
+        finally:
+            self._in_progress.discard(path)
         self._summaries[path] = (stamp, summary)
         return summary, made
 

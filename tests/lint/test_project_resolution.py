@@ -167,3 +167,14 @@ def test_module_summaries_are_kept_in_the_cache_and_reused_while_the_module_is_u
     again = run_script("--output-format", "json", ".", cwd=project)
     rows = {f["location"]["row"] for f in json.loads(again.stdout) if f["filename"].endswith("tools.py")}
     assert rows == {15}
+
+
+def test_linted_modules_that_import_each_others_decorators_end(tmp_path):
+    for name, other in (("a", "b"), ("b", "a")):
+        (tmp_path / f"{name}.py").write_text(
+            f"import fluxloop\nfrom {other} import deco_{other}\nfrom agents import function_tool as deco_{name}\n\n"
+            f"@fluxloop.tool()\n@deco_{other}\ndef f_{name}(): pass\n"
+        )
+    places, findings = reported(tmp_path)
+    assert places == {("a.py", 5, "FLX101"), ("b.py", 5, "FLX101")}
+    assert {f["message"].split("(")[1].split(",")[0] for f in findings} == {"agents.function_tool via a.py:3", "agents.function_tool via b.py:3"}
