@@ -25,7 +25,7 @@ from fluxloop_lint import ipython
 from fluxloop_lint.codes import SYNTAX_ERROR_CODE, is_selected, rule_selectors
 from fluxloop_lint.fixes.edits import split_lines
 from fluxloop_lint.prefilter import mentions_fluxloop
-from fluxloop_lint.types import Edit, FileResult, Finding, Fix, LintSettings, Position
+from fluxloop_lint.types import Edit, FileResult, Finding, LintSettings, Position
 
 # Between two cells' code; neither it nor ipython's placeholders name FluxLoop, so the
 # joined code mentions FluxLoop only where the cells do.
@@ -258,7 +258,7 @@ class _CellPositions:
         _, end = self.locate(finding.end)
         fix = finding.fix
         if fix is not None:
-            fix = Fix(fix.applicability, fix.message, tuple(self.edit(edit) for edit in fix.edits))
+            fix = replace(fix, edits=tuple(self.edit(edit) for edit in fix.edits))
         return replace(finding, start=start, end=end, fix=fix, cell=cell)
 
 

@@ -365,3 +365,15 @@ def test_a_cell_holding_the_linters_own_cell_marker_is_an_error_of_that_notebook
         "which the linter uses itself; not checked\n"
     )
     assert result.stdout.startswith(f"agent.ipynb:cell {WRONG_CELL}:1:1: FLX101")
+
+
+def test_mask_leaves_real_python_alone():
+    """No line of valid Python is an IPython escape: every module of a real package (strings
+    ending with `?`, lines starting with `%` inside brackets, ...) comes through unchanged."""
+    import agents
+
+    modules = sorted(Path(agents.__file__).parent.rglob("*.py"))
+    assert len(modules) > 100
+    for module in modules:
+        source = module.read_text(encoding="utf-8")
+        assert ipython.mask(source) == (source, ()), module
