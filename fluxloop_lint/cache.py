@@ -47,13 +47,14 @@ def _finding_from_json(path: str, data: dict[str, Any]) -> Finding:
         start=_position(data["location"]),
         end=_position(data["end_location"]),
         severity=Severity(data["severity"]),
+        cell=data.get("cell"),
         fix=None
         if fix is None
         else Fix(
             applicability=Applicability(fix["applicability"]),
             message=fix["message"],
             edits=tuple(
-                Edit(_position(edit["location"]), _position(edit["end_location"]), edit["content"])
+                Edit(_position(edit["location"]), _position(edit["end_location"]), edit["content"], edit.get("cell"))
                 for edit in fix["edits"]
             ),
         ),

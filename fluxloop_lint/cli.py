@@ -23,6 +23,7 @@ import click
 
 from fluxloop_lint import __version__, output
 from fluxloop_lint.config import SELECTOR, CommandLineOverrides, ConfigError, load_configuration
+from fluxloop_lint.files import is_notebook
 from fluxloop_lint.runner import lint_paths, lint_stdin
 from fluxloop_lint.types import FixStrategy, RunOptions, RunReport
 
@@ -250,7 +251,8 @@ def _print_diffs(report: RunReport, quiet: bool, unsafe_fixes: bool) -> int:
         fixed = linted.result.fixed_source
         fixed_bytes = fixed.encode("utf-8") if isinstance(fixed, str) else fixed
         assert linted.original is not None and fixed_bytes is not None
-        click.echo(output.unified_diff(linted.result.path, linted.original, fixed_bytes), nl=False)
+        diff = output.notebook_diff if is_notebook(linted.result.path) else output.unified_diff
+        click.echo(diff(linted.result.path, linted.original, fixed_bytes), nl=False)
     if not quiet:
         fixes = sum(linted.result.fixed for linted in changed)
         if changed:

@@ -24,6 +24,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+NOTEBOOK_SUFFIX = ".ipynb"  # Jupyter notebooks: their code cells are linted (notebooks.py)
+LINTED_SUFFIXES = (*PYTHON_SUFFIXES, NOTEBOOK_SUFFIX)
 
 # Ruff's default `exclude`, plus our own cache folder.
 DEFAULT_EXCLUDES = (
@@ -180,7 +182,7 @@ def _git_ignored(directory: str) -> set[str] | None:
 
 @dataclass(frozen=True)
 class FileWalker:
-    """Finds the Python files to lint under the given paths."""
+    """Finds the Python files and notebooks to lint under the given paths."""
 
     project_root: Path
     excludes: tuple[str, ...] = DEFAULT_EXCLUDES
@@ -223,7 +225,7 @@ class FileWalker:
 
             subfolders[:] = [name for name in sorted(subfolders) if keep(name)]
             for name in sorted(names):
-                if name.endswith(PYTHON_SUFFIXES) and keep(name):
+                if name.endswith(LINTED_SUFFIXES) and keep(name):
                     yield os.path.normpath(os.path.join(folder, name))
 
 
@@ -234,6 +236,10 @@ def relative_posix(path: Path | str, root: Path) -> str:
         return absolute.relative_to(root).as_posix()
     except ValueError:
         return absolute.as_posix()
+
+
+def is_notebook(path: str) -> bool:
+    return path.endswith(NOTEBOOK_SUFFIX)
 
 
 def is_dangling_symlink(path: str) -> bool:

@@ -22,7 +22,8 @@ imported only to validate a non-empty table or options.
 A file that CPython cannot parse never reaches the plugin: flake8 reports E999 and skips
 its tree plugins. What LibCST alone cannot read is reported as FLX001, as the command line does,
 and so is a file that is not valid in its encoding (which flake8 reads as latin-1).
-A bad configuration file stops flake8 with one line naming the file and the key.
+A bad configuration file stops flake8 with one line naming the file and the key. Notebooks
+(`.ipynb`) are left alone, as flake8 leaves them: the command line lints their code cells.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from typing import Any, ClassVar
 from fluxloop_lint import __version__
 from fluxloop_lint.config import Configuration, configuration_from
 from fluxloop_lint.config_files import Found, config_in, discover
-from fluxloop_lint.files import source_encoding
+from fluxloop_lint.files import is_notebook, source_encoding
 from fluxloop_lint.prefilter import mentions_fluxloop
 from fluxloop_lint.types import CommandLineOverrides
 
@@ -209,6 +210,8 @@ class FluxLoopChecker:
         return raw if raw.decode("latin-1").splitlines() == source.splitlines() else None
 
     def run(self) -> Iterator[tuple[int, int, str, type[FluxLoopChecker]]]:
+        if is_notebook(self.filename):
+            return  # flake8 reads a notebook named to it as Python; its JSON is no module of the user's
         source = "".join(self.lines)
         if not mentions_fluxloop(source, self.configuration.base_settings.fluxloop_modules):
             return

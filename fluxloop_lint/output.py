@@ -17,7 +17,7 @@ from typing import Any
 
 from fluxloop_lint import __version__
 from fluxloop_lint.files import source_encoding
-from fluxloop_lint.types import Finding, Position
+from fluxloop_lint.types import Edit, Finding, Position
 
 FIXABLE_MARKER = "[*]"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -37,10 +37,23 @@ def plural(count: int, word: str) -> str:
 # --- text ---------------------------------------------------------------------------------
 
 
+def _cell(finding: Finding) -> str:
+    """`cell N:` for a finding in a notebook's cell (its line and column are inside the cell)."""
+    return "" if finding.cell is None else f"cell {finding.cell}:"
+
+
 def text_line(finding: Finding, unsafe_fixes: bool) -> str:
-    """`path:line:col: CODE [*] message`, the marker only when `--fix` would fix it."""
+    """`path:line:col: CODE [*] message` (`path:cell N:line:col: ...` in a notebook), the marker
+    only when `--fix` would fix it."""
     marker = f" {FIXABLE_MARKER}" if _applies(finding, unsafe_fixes) else ""
-    return f"{finding.path}:{finding.start.line}:{finding.start.column}: {finding.code}{marker} {finding.message}"
+    where = f"{finding.path}:{_cell(finding)}{finding.start.line}:{finding.start.column}"
+    return f"{where}: {finding.code}{marker} {finding.message}"
+
+
+def _in_cell(finding: Finding) -> str:
+    """The message's prefix naming a notebook finding's cell and line (formats whose positions
+    are the file's lines cannot hold them)."""
+    return "" if finding.cell is None else f"cell {finding.cell}, line {finding.start.line}: "
 
 
 def format_text(findings: Sequence[Finding], unsafe_fixes: bool, show_fixes: bool = False) -> str:
@@ -133,10 +146,18 @@ def _location(position: Position) -> dict[str, int]:
     return {"row": position.line, "column": position.column}
 
 
+def _edit_to_json(edit: Edit) -> dict[str, Any]:
+    data: dict[str, Any] = {"content": edit.content, "location": _location(edit.start), "end_location": _location(edit.end)}
+    if edit.cell is not None:
+        data["cell"] = edit.cell
+    return data
+
+
 def finding_to_json(finding: Finding) -> dict[str, Any]:
-    """One finding in Ruff's JSON shape."""
+    """One finding in Ruff's JSON shape (`cell`: the notebook cell's number, else null)."""
     fix = finding.fix
     return {
+        "cell": finding.cell,
         "code": finding.code,
         "severity": finding.severity.value,
         "message": finding.message,
@@ -148,10 +169,7 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
         else {
             "applicability": fix.applicability.value,
             "message": fix.message,
-            "edits": [
-                {"content": edit.content, "location": _location(edit.start), "end_location": _location(edit.end)}
-                for edit in fix.edits
-            ],
+            "edits": [_edit_to_json(edit) for edit in fix.edits],
         },
     }
 
@@ -172,20 +190,20 @@ def _escape_property(text: str) -> str:
 
 
 def format_github(findings: Sequence[Finding]) -> str:
+    """One annotation a finding; a notebook's on the whole file, the cell and line in its message."""
     lines = []
     for finding in findings:
-        properties = ",".join(
-            f"{name}={_escape_property(str(value))}"
-            for name, value in (
-                ("title", f"fluxloop-lint ({finding.code})"),
-                ("file", finding.path),
+        fields: list[tuple[str, object]] = [("title", f"fluxloop-lint ({finding.code})"), ("file", finding.path)]
+        if finding.cell is None:
+            fields += [
                 ("line", finding.start.line),
                 ("col", finding.start.column),
                 ("endLine", finding.end.line),
                 ("endColumn", finding.end.column),
-            )
-        )
-        lines.append(f"::{finding.severity.value} {properties}::{_escape_data(f'{finding.code} {finding.message}')}")
+            ]
+        properties = ",".join(f"{name}={_escape_property(str(value))}" for name, value in fields)
+        message = f"{_in_cell(finding)}{finding.code} {finding.message}"
+        lines.append(f"::{finding.severity.value} {properties}::{_escape_data(message)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -218,20 +236,18 @@ def _sarif_rules() -> list[dict[str, Any]]:
 
 
 def _sarif_result(finding: Finding) -> dict[str, Any]:
+    """One result; a notebook's has no region (its lines are the cell's, not the file's) and
+    no fixes (their regions would be too), the cell and line in its message."""
+    location: dict[str, Any] = {"artifactLocation": {"uri": _uri(finding.path)}}
+    if finding.cell is None:
+        location["region"] = _region(finding.start, finding.end)
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "level": finding.severity.value,
-        "message": {"text": finding.message},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(finding.path)},
-                    "region": _region(finding.start, finding.end),
-                }
-            }
-        ],
+        "message": {"text": _in_cell(finding) + finding.message},
+        "locations": [{"physicalLocation": location}],
     }
-    if finding.fix is not None and finding.fix.edits:
+    if finding.fix is not None and finding.fix.edits and finding.cell is None:
         result["fixes"] = [
             {
                 "description": {"text": finding.fix.message},
@@ -290,13 +306,35 @@ def unified_diff(path: str, original: bytes, fixed: bytes) -> bytes:
     encoding = _encoding_of(original)
     before = original.decode(encoding, "surrogateescape").splitlines(keepends=True)
     after = fixed.decode(encoding, "surrogateescape").splitlines(keepends=True)
+    name = path + "\t" if any(character.isspace() for character in path) else path
+    return _diff_lines(name, before, after, encoding)
+
+
+def _diff_lines(name: str, before: list[str], after: list[str], encoding: str) -> bytes:
     hunks = list(difflib.unified_diff(before, after, lineterm="\n"))[2:]  # without difflib's header
     if not hunks:
         return b""
-    name = path + "\t" if any(character.isspace() for character in path) else path
     lines = [f"--- {name}\n".encode(), f"+++ {name}\n".encode()]
     for line in hunks:
         lines.append(line.encode(encoding, "surrogateescape"))
         if not line.endswith("\n"):
             lines.append(b"\n\\ No newline at end of file\n")
     return b"".join(lines)
+
+
+def notebook_diff(path: str, original: bytes, fixed: bytes) -> bytes:
+    """A unified diff of each code cell that changed, named `path:cell N` (for reading: `patch`
+    cannot apply it to the notebook's JSON)."""
+    from fluxloop_lint.notebooks import code_cells
+
+    before, after = code_cells(original), code_cells(fixed)
+    return b"".join(
+        _diff_lines(
+            f"{path}:cell {number}",
+            source.splitlines(keepends=True),
+            after.get(number, "").splitlines(keepends=True),
+            "utf-8",
+        )
+        for number, source in before.items()
+        if after.get(number, source) != source
+    )

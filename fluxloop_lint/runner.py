@@ -18,7 +18,15 @@ from typing import Any
 from fluxloop_lint.cache import ResultCache, cache_key
 from fluxloop_lint.codes import SYNTAX_ERROR_CODE, is_selected, rule_selectors
 from fluxloop_lint.config import Configuration
-from fluxloop_lint.files import FileWalker, is_dangling_symlink, missing_paths, read_file, relative_posix, write_atomically
+from fluxloop_lint.files import (
+    FileWalker,
+    is_dangling_symlink,
+    is_notebook,
+    missing_paths,
+    read_file,
+    relative_posix,
+    write_atomically,
+)
 from fluxloop_lint.prefilter import mentions_fluxloop
 from fluxloop_lint.types import FileResult, Finding, LintedFile, LintSettings, Position, RunOptions, RunReport
 
@@ -48,8 +56,11 @@ class _Job:
 
 def _lint_job(job: _Job) -> FileResult:
     from fluxloop_lint.engine import lint_source
+    from fluxloop_lint.notebooks import lint_notebook
 
     try:
+        if is_notebook(job.path):
+            return lint_notebook(job.source, job.path, job.settings, fix=job.fix)
         return lint_source(job.source, job.path, job.settings, fix=job.fix)
     except Exception as error:  # a bug in a rule must not stop the other files
         detail = traceback.format_exc() if job.debug else f"{type(error).__name__}: {error}"

@@ -56,11 +56,15 @@ class Position:
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the text from `start` up to (not including) `end` with `content`."""
+    """Replace the text from `start` up to (not including) `end` with `content`.
+
+    In a notebook, `cell` is the cell's number (from 1, counting every cell) and the
+    positions are inside that cell; None in a Python file."""
 
     start: Position
     end: Position
     content: str
+    cell: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class Finding:
     end: Position
     fix: Fix | None = None
     severity: Severity = Severity.ERROR
+    cell: int | None = None  # in a notebook: the cell's number, `start` and `end` inside it (see Edit)
 
     @property
     def fixable(self) -> bool:

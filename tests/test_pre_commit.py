@@ -18,7 +18,10 @@ from pathlib import Path
 
 import pytest
 
+import nbformat
+
 from tests.lint.cli_helpers import RIGHT, WRONG, WRONG_FINDING_LINE
+from tests.lint.test_notebooks import RIGHT_TOOL, WRONG_CELL, agent_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTALL_TIMEOUT = 900
@@ -112,3 +115,25 @@ def test_check_fails_then_fix_rewrites_and_fails_then_check_passes(hook_reposito
     fix_again = try_repo("fluxloop-lint-fix", hook_repository, user_repository, pre_commit_home)
     assert fix_again.returncode == 0, fix_again.stdout + fix_again.stderr
     assert (user_repository / "agent.py").read_text() == RIGHT
+
+
+def test_the_hooks_lint_and_fix_a_notebook(hook_repository, pre_commit_home, tmp_path):
+    project = tmp_path / "notebooks"
+    project.mkdir()
+    _new_repository(project)
+    nbformat.write(agent_notebook(), str(project / "agent.ipynb"))
+    _commit_all(project, "a notebook with a wrong decorator order")
+
+    check = try_repo("fluxloop-lint", hook_repository, project, pre_commit_home)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert f"agent.ipynb:cell {WRONG_CELL}:1:1: FLX101" in check.stdout
+
+    fix = try_repo("fluxloop-lint-fix", hook_repository, project, pre_commit_home)
+    assert fix.returncode == 1, fix.stdout + fix.stderr
+    assert "Fixed agent.ipynb (1 problem)" in fix.stdout
+    fixed = nbformat.read(str(project / "agent.ipynb"), as_version=4)
+    nbformat.validate(fixed)
+    assert fixed.cells[WRONG_CELL - 1].source == RIGHT_TOOL
+
+    again = try_repo("fluxloop-lint", hook_repository, project, pre_commit_home)
+    assert again.returncode == 0, again.stdout + again.stderr
