@@ -75,7 +75,10 @@ def _under(prefixes: tuple[str, ...], names: tuple[str, ...]) -> tuple[str, ...]
     return tuple(f"{prefix}.{name}" for prefix in prefixes for name in names)
 
 
-_CREWAI_PROJECT = ("agent", "task", "crew", "tool", "llm", "callback", "before_kickoff", "after_kickoff")
+_CREWAI_PROJECT = (
+    "agent", "task", "crew", "tool", "llm", "callback", "cache_handler", "before_kickoff", "after_kickoff",
+    "output_json", "output_pydantic",  # on classes, not functions: listed so that they are known
+)
 _CREWAI_FLOW = ("start", "listen", "router")
 _CREWAI_HOOKS = ("before_llm_call", "after_llm_call", "before_tool_call", "after_tool_call")
 _CLICK_PARAMETERS = (
@@ -145,7 +148,7 @@ DECORATORS: tuple[FrameworkDecorator, ...] = (
     ),
     *_group(
         "FastMCP", M, "both",
-        "fastmcp.tools.tool", "fastmcp.tools.function_tool.tool", "fastmcp.tool",
+        "fastmcp.tools.tool", "fastmcp.tools.function_tool.tool",
         "fastmcp.prompts.prompt", "fastmcp.prompts.function_prompt.prompt",
         note="attaches `__fastmcp__` metadata that a server or provider registers later",
     ),
@@ -451,6 +454,7 @@ NOT_DECORATORS: dict[str, frozenset[str]] = {
         "aemit emit flush off register_entity register_handler replay reset_runtime_state scoped_handlers "
         "set_runtime_state shutdown validate_dependencies"
     ),
+    "crewai.tools.base_tool": _names("to_langchain"),
     "click.Group": _names(
         "add_command collect_usage_pieces format_arguments format_commands format_epilog format_help "
         "format_help_text format_options format_usage get_command get_help get_help_option "

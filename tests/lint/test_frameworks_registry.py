@@ -40,6 +40,8 @@ SOURCES = {
     "fastmcp-2.14.7/fastmcp/server/server.py": "fastmcp.server.server",
     "crewai-1.15.30/crewai/events/event_bus.py": "crewai.events.event_bus",
     "crewai-1.15.30/crewai/hooks/decorators.py": "crewai.hooks.decorators",
+    "crewai-1.15.30/crewai/project/annotations.py": "crewai.project.annotations",
+    "crewai-1.15.30/crewai/tools/base_tool.py": "crewai.tools.base_tool",
     "strands-agents-1.62.0/strands/tools/decorator.py": "strands.tools.decorator",
 }
 
@@ -205,7 +207,8 @@ def test_every_public_method_of_a_registered_class_is_classified():
 def test_every_public_function_of_a_decorator_module_is_classified():
     registry = registry_for()
     found = _decorator_modules_found()
-    assert {"agents.tool", "click.decorators", "crewai.hooks.decorators", "strands.tools.decorator"} <= set(found)
+    assert {"agents.tool", "click.decorators", "crewai.hooks.decorators", "crewai.project.annotations",
+            "strands.tools.decorator"} <= set(found)
     unclassified, stale = [], []
     for module, functions in sorted(found.items()):
         not_decorators = NOT_DECORATORS.get(module, frozenset())
