@@ -285,6 +285,28 @@ CLASSES: tuple[FrameworkClass, ...] = (
         "Pydantic AI", (_methods(R, "both", "tool tool_plain instructions"),),
     ),
     FrameworkClass(
+        ("pydantic_ai.capabilities.Capability", "pydantic_ai.Capability", "pydantic_ai.capabilities.capability.Capability"),
+        "Pydantic AI", (_methods(R, "both", "tool tool_plain instructions"),),
+    ),
+    FrameworkClass(
+        ("pydantic_ai.capabilities.Hooks", "pydantic_ai.capabilities.hooks.Hooks", "pydantic_ai.agent.Hooks"), "Pydantic AI", (),
+        attributes=(("on", "pydantic_ai.capabilities.hooks._HookRegistration"),),
+    ),
+    FrameworkClass(
+        ("pydantic_ai.capabilities.hooks._HookRegistration",), "Pydantic AI",
+        (_methods(
+            R, "both",
+            "before_run after_run run run_error run_event_stream event before_node_run after_node_run node_run "
+            "node_run_error before_model_request after_model_request model_request model_request_error "
+            "prepare_model_request prepare_tools prepare_output_tools before_tool_validate after_tool_validate "
+            "tool_validate tool_validate_error before_tool_execute after_tool_execute tool_execute "
+            "tool_execute_error before_output_validate after_output_validate output_validate "
+            "output_validate_error before_output_process after_output_process output_process "
+            "output_process_error deferred_tool_calls",
+            note="`@hooks.on.before_model_request`: `Hooks().on`",
+        ),),
+    ),
+    FrameworkClass(
         ("autogen.ConversableAgent", "autogen.AssistantAgent", "autogen.UserProxyAgent",
          "autogen.agentchat.ConversableAgent", "autogen.agentchat.conversable_agent.ConversableAgent"),
         "AG2", (_methods(T, "called", "register_for_llm register_for_execution"),),
@@ -293,6 +315,7 @@ CLASSES: tuple[FrameworkClass, ...] = (
         _MCP_SERVERS, "MCP Python SDK",
         (_methods(R, "called", "tool resource prompt completion custom_route"),),
     ),
+    FrameworkClass(("mcp.server.apps.Apps",), "MCP Python SDK", (_methods(R, "called", "tool"),)),
     FrameworkClass(
         _MCP_LOWLEVEL_SERVERS, "MCP Python SDK",
         (_methods(
@@ -393,11 +416,32 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# The methods every Pydantic AI capability has (`AbstractCapability`'s): overridden, not decorators.
+_PYDANTIC_AI_CAPABILITY_METHODS = _names(
+        "after_model_request after_node_run after_output_process after_output_validate after_run "
+        "after_tool_execute after_tool_validate apply before_model_request before_node_run "
+        "before_output_process before_output_validate before_run before_tool_execute before_tool_validate "
+        "combine for_agent for_run from_spec get_default_conversation_id get_default_run_id "
+        "get_description get_instructions get_model get_model_settings get_native_tools get_ordering "
+        "get_run_clock get_run_start_time get_serialization_name get_toolset get_workspace "
+        "get_wrapper_model get_wrapper_toolset handle_deferred_tool_calls listens_to on_event "
+        "on_model_request_error on_node_run_error on_output_process_error on_output_validate_error "
+        "on_run_error on_tool_execute_error on_tool_validate_error prefix_tools prepare_model_request "
+        "prepare_output_tools prepare_tools resolve_model_id visit_and_replace wrap_model_request "
+        "wrap_node_run wrap_output_process wrap_output_validate wrap_run wrap_run_event_stream "
+        "wrap_tool_execute wrap_tool_validate"
+)
+
 # The public methods of the registered classes (by their first path) and the public functions
 # of the modules that define registered decorators, that are not decorators. With the
 # registered ones they are everything those classes and modules have in the checked releases
 # (`tests/lint/test_frameworks_registry.py`), so a release that adds a decorator is noticed.
 NOT_DECORATORS: dict[str, frozenset[str]] = {
+    "pydantic_ai.capabilities.Capability": _PYDANTIC_AI_CAPABILITY_METHODS,
+    "pydantic_ai.capabilities.Hooks": _PYDANTIC_AI_CAPABILITY_METHODS,
+    "mcp.server.apps.Apps": _names(
+        "add_html_resource add_resource intercept_tool_call methods resources settings tools"
+    ),
     "pydantic_ai.Agent": _names(
         "from_file from_spec instrument_all is_call_tools_node is_end_node is_model_request_node "
         "is_user_prompt_node iter output_json_schema override parallel_tool_call_execution_mode realtime "

@@ -292,6 +292,8 @@ def test_methods_have_their_own_forms():
         ("celery.Celery.on_after_configure.connect", "celery.utils.dispatch.Signal.connect"),
         ("celery.signals.worker_init.connect", "celery.utils.dispatch.Signal.connect"),
         ("crewai.events.crewai_event_bus.on", "crewai.events.event_bus.CrewAIEventsBus.on"),
+        ("pydantic_ai.capabilities.Hooks.on.before_model_request",
+         "pydantic_ai.capabilities.hooks._HookRegistration.before_model_request"),
     ],
 )
 def test_framework_objects_reached_through_attributes_resolve_to_their_class(path, entry):
@@ -309,6 +311,7 @@ def test_framework_objects_are_the_objects_the_registry_says():
     assert isinstance(flask.Flask(__name__).cli, _object_at("flask.cli.AppGroup"))
     assert isinstance(flask.Blueprint("bp", __name__).cli, _object_at("flask.cli.AppGroup"))
     assert isinstance(celery.Celery("app").on_after_configure, Signal)
+    assert isinstance(_object_at("pydantic_ai.capabilities.Hooks")().on, _object_at("pydantic_ai.capabilities.hooks._HookRegistration"))
 
 
 def test_public_names_are_a_modules_registered_names():
