@@ -192,7 +192,10 @@ DECORATORS: tuple[FrameworkDecorator, ...] = (
     ),
     *_group("click", W, "bare", *_under(("click", "click.decorators"), ("pass_context", "pass_obj"))),
     *_group("click", W, "called", *_under(("click", "click.decorators"), ("make_pass_decorator", "pass_meta_key"))),
-    *_group("pytest", T, "both", "pytest.fixture", "_pytest.fixtures.fixture", "pytest.yield_fixture", "_pytest.fixtures.yield_fixture"),
+    *_group(
+        "pytest", T, "both",
+        "pytest.fixture", "_pytest.fixtures.fixture", "pytest.yield_fixture", "_pytest.fixtures.yield_fixture",
+    ),
     *_group("pytest-asyncio", T, "both", "pytest_asyncio.fixture", "pytest_asyncio.plugin.fixture"),
     *_group("pytest", M, "both", "pytest.mark.*", "_pytest.mark.*"),
     *_group("Ray", T, "both", "ray.remote", note="a wrapper's copied .remote silently skips the tracer"),
@@ -328,7 +331,8 @@ CLASSES: tuple[FrameworkClass, ...] = (
     FrameworkClass(
         _FASTMCP_SERVERS, "FastMCP",
         (
-            _methods(R, "both", "tool prompt completion", note="fastmcp 2.x returns a FunctionTool/FunctionPrompt instead (transforming)"),
+            _methods(R, "both", "tool prompt completion",
+                     note="fastmcp 2.x returns a FunctionTool/FunctionPrompt instead (transforming)"),
             _methods(R, "called", "resource custom_route"),
         ),
     ),
@@ -345,7 +349,8 @@ CLASSES: tuple[FrameworkClass, ...] = (
     FrameworkClass(_CLICK_GROUPS, "click", (_methods(T, "both", "command group"), _methods(R, "called", "result_callback"))),
     FrameworkClass(
         _TYPER_GROUPS, "click",
-        (_methods(T, "both", "command group", releases="typer releases whose TyperGroup is a click.Group (before it vendored click)"),),
+        (_methods(T, "both", "command group",
+                  releases="typer releases whose TyperGroup is a click.Group (before it vendored click)"),),
     ),
     FrameworkClass(("typer.Typer", "typer.main.Typer"), "Typer", (_methods(R, "called", "command callback"),)),
     FrameworkClass(
@@ -604,7 +609,7 @@ class Registry:
         names_by_module: dict[str, set[str]] = {}
         for name in (*decorators, *classes, *INSTANCES):
             module, _, public_name = name.removesuffix(".*").rpartition(".")
-            if module not in classes and not public_name.startswith("_"):
+            if module and module not in classes and not public_name.startswith("_"):
                 names_by_module.setdefault(module, set()).add(public_name)
         self._names_by_module = {module: frozenset(names) for module, names in names_by_module.items()}
 
