@@ -138,7 +138,21 @@ DECORATORS: tuple[FrameworkDecorator, ...] = (
     ),
     *_group("Agno", T, "both", "agno.tools.tool", "agno.tools.decorator.tool"),
     *_group("Haystack", T, "both", "haystack.tools.tool", "haystack.tools.from_function.tool"),
-    *_group("AG2", T, "called", "autogen.tools.tool", "autogen.tools.function_utils.tool"),
+    *_group("AG2", T, "called", "autogen.tools.tool", "autogen.tools.function_utils.tool"),  # ag2 0.x
+    *_group(
+        "AG2", T, "both", "ag2.tool", "ag2.tools.tool", "ag2.tools.final.tool", "ag2.tools.final.function_tool.tool",
+        # the same function, imported by ag2's own modules
+        "ag2.agent.tool", "ag2.plugin.tool", "ag2.tools.code.tool.tool", "ag2.tools.dynamic.factory.tool",
+        "ag2.tools.final.toolkit.tool", "ag2.tools.shell.tool.tool", "ag2.tools.skills.runtime.memory.skill.tool",
+        "ag2.tools.skills.skill_search.toolkit.tool", "ag2.tools.skills.toolkit.tool", "ag2.tools.subagents.background.tool",
+        "ag2.tools.subagents.subagent_tool.tool", "ag2.tools.toolkits.filesystem.tool",
+        note="returns a FunctionTool",
+    ),
+    *_group(
+        "AG2", T, "called", "ag2.observer", "ag2.observers.observer", "ag2.observers.observer.observer",
+        "ag2.live.observer.observer", "ag2.plugin.observer_factory",
+        note="returns a StreamObserver",
+    ),
     *_group("Mirascope", T, "both", "mirascope.llm.tool", "mirascope.llm.prompt"),
     *_group("Mirascope", T, "called", "mirascope.llm.call"),
     *_group(
@@ -272,6 +286,11 @@ _FLASK_SCAFFOLD_METHODS = (
     _methods(R, "called", "route get post put patch delete endpoint errorhandler"),
     _methods(R, "bare", "before_request after_request teardown_request context_processor url_value_preprocessor url_defaults"),
 )
+# What AG2 1.x's agents and plugins share.
+_AG2_PLUGIN_TARGET_METHODS = (
+    _methods(T, "both", "tool", note="returns a FunctionTool"),
+    _methods(R, "both", "prompt"), _methods(R, "bare", "hitl_hook"), _methods(R, "called", "observer"),
+)
 _FASTAPI_ROUTES = "get post put patch delete options head trace api_route websocket websocket_route on_event"
 
 CLASSES: tuple[FrameworkClass, ...] = (
@@ -308,6 +327,26 @@ CLASSES: tuple[FrameworkClass, ...] = (
             "output_process_error deferred_tool_calls",
             note="`@hooks.on.before_model_request`: `Hooks().on`",
         ),),
+    ),
+    FrameworkClass(
+        ("ag2.Agent", "ag2.agent.Agent",
+         *_under(("ag2.a2ui.dispatch", "ag2.a2ui.server", "ag2.eval.runtime.runner", "ag2.eval.runtime.variants",
+                  "ag2.eval.scorers.attribution", "ag2.eval.scorers.judge", "ag2.eval.scorers.pairwise_judge",
+                  "ag2.live.stt", "ag2.mcp.executor", "ag2.mcp.info", "ag2.mcp.server", "ag2.spec"), ("Agent",))),
+        "AG2", _AG2_PLUGIN_TARGET_METHODS,
+    ),
+    FrameworkClass(
+        ("ag2.Plugin", "ag2.plugin.Plugin", "ag2.agent.Plugin", "ag2.live.realtime.Plugin", "ag2.spec.Plugin",
+         "ag2.tools.skills.plugin.Plugin"),
+        "AG2", _AG2_PLUGIN_TARGET_METHODS,
+    ),
+    FrameworkClass(
+        ("ag2.tools.Toolkit", "ag2.Toolkit", "ag2.tools.final.Toolkit", "ag2.tools.final.toolkit.Toolkit",
+         *_under(("ag2.agent", "ag2.spec", "ag2.tools.precedence", "ag2.tools.skills.toolkit",
+                  "ag2.tools.toolkits.filesystem", "ag2.tools.toolkits.mcp_server.toolkit", "ag2.tools.types"),
+                 ("Toolkit",))),
+        "AG2",
+        (_methods(T, "both", "tool", note="returns a FunctionTool"),),
     ),
     FrameworkClass(
         ("autogen.ConversableAgent", "autogen.AssistantAgent", "autogen.UserProxyAgent",
@@ -442,6 +481,15 @@ _PYDANTIC_AI_CAPABILITY_METHODS = _names(
 # registered ones they are everything those classes and modules have in the checked releases
 # (`tests/lint/test_frameworks_registry.py`), so a release that adds a decorator is noticed.
 NOT_DECORATORS: dict[str, frozenset[str]] = {
+    "ag2.Agent": _names(
+        "add_middleware add_observer add_policy add_tool as_tool ask insert_middleware resume run task"
+    ),
+    "ag2.Plugin": _names(
+        "add_middleware add_observer add_policy add_tool insert_middleware"
+    ),
+    "ag2.tools.Toolkit": _names(
+        "register schemas"
+    ),
     "pydantic_ai.capabilities.Capability": _PYDANTIC_AI_CAPABILITY_METHODS,
     "pydantic_ai.capabilities.Hooks": _PYDANTIC_AI_CAPABILITY_METHODS,
     "mcp.server.apps.Apps": _names(

@@ -25,7 +25,7 @@ from fluxloop_lint.types import FrameworkKind
 # Installed by the test extra, and checked by importing them.
 INSTALLED = (
     "agents", "langchain_core", "mcp", "fastapi", "flask", "typer", "click", "pytest",
-    "celery", "fastmcp", "pydantic_ai", "pytest_asyncio",
+    "celery", "fastmcp", "pydantic_ai", "pytest_asyncio", "ag2",
 )
 STANDARD_LIBRARY = ("functools",)  # checked too: `functools.singledispatchmethod` is a registered class
 PRIVATE_OR_HEAVY = ("._", ".tests", ".testing", ".__main__", ".cli", ".extensions", ".contrib")
@@ -48,7 +48,7 @@ SOURCES = {
 # Registered classes neither installed nor vendored (their paths were checked once against the
 # pinned releases in a scratch environment), and what is not a class.
 NOT_CHECKED = {
-    "autogen.ConversableAgent": "AG2 is not installed for the tests",
+    "autogen.ConversableAgent": "AG2 0.x (the `autogen` package) is not installed for the tests",
     "modal.App": "Modal is not installed for the tests",
     "functools.singledispatch": "a function: `register` belongs to the function it returns",
 }
