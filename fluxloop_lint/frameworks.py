@@ -87,7 +87,13 @@ _CLICK_PARAMETERS = (
 )
 _AUTOGEN_CORE = ("message_handler", "event", "rpc")
 _TEMPORAL_WORKFLOW = ("run", "signal", "query", "update")
-_DAGSTER = ("asset", "op", "job", "graph", "multi_asset", "sensor", "schedule")
+_DAGSTER = (
+    "asset", "op", "job", "graph", "multi_asset", "sensor", "schedule", "asset_check", "multi_asset_check",
+    "graph_asset", "graph_multi_asset", "config_mapping", "failure_hook", "success_hook", "repository",
+    "asset_sensor", "multi_asset_sensor", "observable_source_asset", "multi_observable_source_asset",
+    "run_status_sensor", "run_failure_sensor", "resource", "logger", "io_manager", "input_manager",
+    "dagster_type_loader",
+)
 _MODAL_PARTIAL_FUNCTIONS = (
     "method", "enter", "exit", "fastapi_endpoint", "web_endpoint", "asgi_app", "wsgi_app", "web_server",
     "batched", "concurrent", "clustered", "sessioned",
@@ -194,6 +200,8 @@ DECORATORS: tuple[FrameworkDecorator, ...] = (
         note="its marker points at the original function, so a tracer above is never called",
     ),
     *_group("Temporal", M, "both", *_under(("temporalio.workflow",), _TEMPORAL_WORKFLOW)),
+    *_group("Temporal", M, "bare", "temporalio.workflow.init"),
+    *_group("Temporal", M, "both", "temporalio.workflow.defn"),  # on classes
     # General-purpose frameworks.
     *_group("Celery", T, "both", "celery.shared_task", "celery.app.shared_task"),
     *_group(
@@ -214,7 +222,7 @@ DECORATORS: tuple[FrameworkDecorator, ...] = (
     *_group("pytest", M, "both", "pytest.mark.*", "_pytest.mark.*"),
     *_group("Ray", T, "both", "ray.remote", note="a wrapper's copied .remote silently skips the tracer"),
     *_group("Modal", T, "called", *_under(("modal", "modal.partial_function"), _MODAL_PARTIAL_FUNCTIONS)),
-    *_group("Prefect", T, "both", "prefect.flow", "prefect.task", "prefect.flows.flow", "prefect.tasks.task"),
+    *_group("Prefect", T, "both", *_under(("prefect", "prefect.main"), ("flow", "task")), "prefect.flows.flow", "prefect.tasks.task"),
     *_group("Dagster", T, "both", *_under(("dagster",), _DAGSTER)),
     *_group(
         "Marvin", W, "both", "marvin.fn",
