@@ -222,7 +222,9 @@ DECORATORS: tuple[FrameworkDecorator, ...] = (
     *_group("pytest", M, "both", "pytest.mark.*", "_pytest.mark.*"),
     *_group("Ray", T, "both", "ray.remote", note="a wrapper's copied .remote silently skips the tracer"),
     *_group("Modal", T, "called", *_under(("modal", "modal.partial_function"), _MODAL_PARTIAL_FUNCTIONS)),
-    *_group("Prefect", T, "both", *_under(("prefect", "prefect.main"), ("flow", "task")), "prefect.flows.flow", "prefect.tasks.task"),
+    *_group(
+        "Prefect", T, "both", *_under(("prefect", "prefect.main"), ("flow", "task")), "prefect.flows.flow", "prefect.tasks.task",
+    ),
     *_group("Dagster", T, "both", *_under(("dagster",), _DAGSTER)),
     *_group(
         "Marvin", W, "both", "marvin.fn",
@@ -419,7 +421,8 @@ CLASSES: tuple[FrameworkClass, ...] = (
         _FLASK_BLUEPRINTS, "Flask",
         (*_FLASK_SCAFFOLD_METHODS,
          _methods(R, "bare", "before_app_request after_app_request teardown_app_request app_context_processor "
-                             "app_url_value_preprocessor app_url_defaults record record_once"),
+                             "app_url_value_preprocessor app_url_defaults"),
+         _methods(T, "bare", "record record_once", note="returns None: the name no longer holds the function"),
          _methods(R, "called", "app_errorhandler app_template_filter app_template_global app_template_test")),
         attributes=(("cli", "flask.cli.AppGroup"),),
     ),

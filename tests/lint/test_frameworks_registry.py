@@ -321,6 +321,97 @@ def test_every_registered_attribute_holds_an_instance_of_its_class():
     assert checked >= 8
 
 
+def _function():
+    def handler(query: str = "") -> str:
+        return query
+
+    return handler
+
+
+def _receiver():  # Celery's signals call receivers with keyword arguments
+    def receiver(**kwargs) -> None:
+        return None
+
+    return receiver
+
+
+def _coroutine_function():
+    async def handler() -> None:
+        return None
+
+    return handler
+
+
+def _sample_applications():
+    """(registered name, how the real framework applies it to a function[, the function to
+    decorate]): the registry's kind must say what the framework does with it."""
+    import ag2
+    import celery
+    import click
+    import fastapi
+    import flask
+    import pydantic_ai
+    import pytest_asyncio
+    import typer
+    from celery.signals import worker_init
+    from fastmcp import FastMCP
+    from fastmcp.tools import Tool
+    from mcp.server.mcpserver import MCPServer
+
+    return [
+        ("flask.Flask.route", lambda fn: flask.Flask(__name__).route("/")(fn)),
+        ("flask.Flask.before_request", lambda fn: flask.Flask(__name__).before_request(fn)),
+        ("flask.Flask.teardown_appcontext", lambda fn: flask.Flask(__name__).teardown_appcontext(fn)),
+        ("flask.Blueprint.before_app_request", lambda fn: flask.Blueprint("bp", __name__).before_app_request(fn)),
+        ("flask.Blueprint.app_errorhandler", lambda fn: flask.Blueprint("bp", __name__).app_errorhandler(404)(fn)),
+        ("flask.Blueprint.record", lambda fn: flask.Blueprint("bp", __name__).record(fn)),
+        ("flask.Flask.cli.command", lambda fn: flask.Flask(__name__).cli.command()(fn)),
+        ("fastapi.FastAPI.websocket_route", lambda fn: fastapi.FastAPI().websocket_route("/ws")(fn)),
+        ("fastapi.FastAPI.webhooks.post", lambda fn: fastapi.FastAPI().webhooks.post("/new")(fn)),
+        ("fastapi.APIRouter.route", lambda fn: fastapi.APIRouter().route("/")(fn)),
+        ("typer.Typer.command", lambda fn: typer.Typer().command()(fn)),
+        ("click.option", lambda fn: click.option("--x")(fn)),
+        ("click.pass_context", lambda fn: click.pass_context(fn)),
+        ("click.Group.result_callback", lambda fn: click.Group().result_callback()(fn)),
+        ("celery.Celery.task", lambda fn: celery.Celery("app").task(fn)),
+        ("celery.signals.worker_init.connect", lambda fn: worker_init.connect(fn), _receiver),
+        ("celery.Celery.on_after_configure.connect",
+         lambda fn: celery.Celery("app").on_after_configure.connect(weak=False)(fn), _receiver),
+        ("mcp.server.mcpserver.MCPServer.completion", lambda fn: MCPServer("s").completion()(fn)),
+        ("mcp.server.mcpserver.MCPServer.custom_route", lambda fn: MCPServer("s").custom_route("/x", ["GET"])(fn)),
+        ("fastmcp.FastMCP.tool", lambda fn: FastMCP("s").tool(fn)),
+        ("fastmcp.FastMCPApp.ui", lambda fn: _object_at("fastmcp.FastMCPApp")("a").ui(fn)),
+        ("fastmcp.tools.Tool.from_function", lambda fn: Tool.from_function(fn)),
+        ("pydantic_ai.Agent.tool_plain", lambda fn: pydantic_ai.Agent("test").tool_plain(fn)),
+        ("pydantic_ai.capabilities.Hooks.on.before_run",
+         lambda fn: _object_at("pydantic_ai.capabilities.Hooks")().on.before_run(fn)),
+        ("pytest_asyncio.fixture", lambda fn: pytest_asyncio.fixture(fn), _coroutine_function),
+        ("ag2.Agent.tool", lambda fn: ag2.Agent("a").tool(fn)),
+        ("ag2.Agent.prompt", lambda fn: ag2.Agent("a").prompt(fn)),
+    ]
+
+
+def test_kinds_say_what_the_real_frameworks_do():
+    registry = registry_for()
+    wrong = []
+    for name, apply, *make_function in _sample_applications():
+        entry = registry.lookup(name)
+        assert entry is not None, name
+        function = (make_function[0] if make_function else _function)()
+        result = apply(function)
+        if entry.kind is FrameworkKind.TRANSFORMING:
+            ok = not inspect.isfunction(result)  # a Tool, a Task, a Command, None
+        elif entry.kind is FrameworkKind.REGISTERING:
+            ok = result is function
+        elif entry.kind is FrameworkKind.MARKING:
+            ok = result is function and bool(vars(function))
+        else:  # wrapping: a new function around it
+            ok = inspect.isfunction(result) and result is not function and result.__wrapped__ is function
+        if not ok:
+            wrong.append(f"{name}: registered as {entry.kind.name}, returned {result!r}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_public_names_are_a_modules_registered_names():
     registry = registry_for()
     assert {"function_tool", "input_guardrail", "tool_output_guardrail"} <= registry.public_names("agents")
