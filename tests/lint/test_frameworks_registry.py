@@ -412,6 +412,43 @@ def test_kinds_say_what_the_real_frameworks_do():
     assert not wrong, "\n".join(wrong)
 
 
+def _both_forms():
+    """(registered name, a new object whose attribute it is, the attribute[, the function]) for
+    decorators registered as used both bare and called."""
+    import ag2
+    import celery
+    import click
+    import pydantic_ai
+    import pytest_asyncio
+    from fastmcp import FastMCP
+
+    return [
+        ("fastmcp.FastMCP.tool", lambda: FastMCP("s"), "tool"),
+        ("fastmcp.FastMCP.prompt", lambda: FastMCP("s"), "prompt"),
+        ("pydantic_ai.Agent.tool_plain", lambda: pydantic_ai.Agent("test"), "tool_plain"),
+        ("pydantic_ai.Agent.instructions", lambda: pydantic_ai.Agent("test"), "instructions"),
+        ("pydantic_ai.capabilities.Hooks.on.before_run", lambda: _object_at("pydantic_ai.capabilities.Hooks")().on,
+         "before_run"),
+        ("ag2.Agent.tool", lambda: ag2.Agent("a"), "tool"),
+        ("ag2.tool", lambda: ag2, "tool"),
+        ("celery.Celery.task", lambda: celery.Celery("app"), "task"),
+        ("click.Group.command", lambda: click.Group(), "command"),
+        ("pytest_asyncio.fixture", lambda: pytest_asyncio, "fixture", _coroutine_function),
+    ]
+
+
+def test_decorators_used_both_ways_give_the_same_result_bare_and_called():
+    registry = registry_for()
+    for name, owner, attribute, *make_function in _both_forms():
+        assert registry.lookup(name).forms == "both", name
+        make = make_function[0] if make_function else _function
+        bare_function, called_function = make(), make()
+        bare = getattr(owner(), attribute)(bare_function)
+        called = getattr(owner(), attribute)()(called_function)
+        assert type(bare) is type(called), name
+        assert (bare is bare_function) == (called is called_function), name
+
+
 def test_public_names_are_a_modules_registered_names():
     registry = registry_for()
     assert {"function_tool", "input_guardrail", "tool_output_guardrail"} <= registry.public_names("agents")
