@@ -33,6 +33,7 @@ class DecoratorInfo:
     sdk: bool  # ... of the public SDK module `fluxloop` (SDK-only rules)
     framework: FrameworkDecorator | None  # what the registry says, None when unknown
     via: str | None = None  # where another module of the project made it that (`common/tools.py:6`)
+    by_method_name: bool = False  # `framework` is a guess from the method's name (receiver unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +140,13 @@ class FileContext:
                 and qualified_name is not None
                 and qualified_name.rsplit(".", 1)[-1] in FLUXLOOP_DECORATOR_NAMES
             )
-            framework, via = (None, None) if fluxloop else self.classify_through_project(resolved, below_fluxloop)
+            framework, via, by_method_name = (
+                (None, None, False) if fluxloop else self.classify_through_project(resolved, below_fluxloop)
+            )
             infos.append(
                 DecoratorInfo(
-                    decorator, label, resolved, called, fluxloop, fluxloop and self.is_sdk(qualified_name), framework, via
+                    decorator, label, resolved, called, fluxloop, fluxloop and self.is_sdk(qualified_name), framework, via,
+                    by_method_name,
                 )
             )
             below_fluxloop = below_fluxloop or fluxloop
@@ -154,32 +158,34 @@ class FileContext:
 
     def classify_through_project(
         self, resolved: ResolvedName | None, through_project: bool
-    ) -> tuple[FrameworkDecorator | None, str | None]:
-        """The registry entry for a resolved decorator, and where the project made it that.
+    ) -> tuple[FrameworkDecorator | None, str | None, bool]:
+        """The registry entry for a resolved decorator, where the project made it that, and
+        whether it was only guessed from the method's name.
 
         By qualified name first; with `through_project`, a name of the project's own modules
         is followed there (`from common.tools import strict_tool`, `from .server import mcp`).
         For `receiver.method` whose receiver's origin stays unknown (a parameter, a factory's
         result), by the method's name: the fallback for `@obj.name` decorators."""
         if resolved is None:
-            return None, None
+            return None, None, False
         receiver = resolved.receiver or UNKNOWN
         if resolved.qualified_name is not None:
             entry = self.registry.lookup(resolved.qualified_name)
             if entry is not None:
-                return entry, None
+                return entry, None, False
             if through_project and self.project is not None:
                 found = self.project.resolve(resolved.qualified_name)
                 if found is not None and found.qualified_name is not None and not found.instance:
                     entry = self.registry.lookup(found.qualified_name)
                     if entry is not None:
-                        return entry, found.origin
+                        return entry, found.origin, False
                     receiver = Binding(found.qualified_name.rpartition(".")[0] or None)
         if resolved.attribute is None:
-            return None, None
+            return None, None, False
         if receiver.qualified_name is not None and self.registry.knows_package(receiver.qualified_name):
-            return None, None
-        return self.registry.by_method_name(resolved.attribute), None
+            return None, None, False
+        entry = self.registry.by_method_name(resolved.attribute)
+        return entry, None, entry is not None
 
     def _decorator_forms(self, qualified_name: str) -> str | None:
         entry = self.registry.lookup(qualified_name)

@@ -52,11 +52,10 @@ def describe(info: DecoratorInfo) -> str:
     if info.framework is None:
         return f"@{info.label}"
     kind = _KIND_WORDS.get(info.framework.kind, info.framework.kind.value)
+    if info.by_method_name and info.resolved is not None:
+        return f"@{info.label} (a framework's `{info.resolved.attribute}` by its method name, {kind})"
     if info.via is not None:
         return f"@{info.label} ({info.framework.qualified_name} via {info.via}, {kind})"
-    resolved_name = info.resolved.qualified_name if info.resolved is not None else None
-    if resolved_name != info.framework.qualified_name and info.resolved is not None and info.resolved.attribute:
-        return f"@{info.label} (a framework's `{info.resolved.attribute}` by its method name, {kind})"
     return f"@{info.label} ({info.framework.qualified_name}, {kind})"
 
 

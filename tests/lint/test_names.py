@@ -147,7 +147,9 @@ def test_method_name_fallback_only_when_the_receiver_is_unresolvable():
     assert parameter.framework is not None
     resolved_other = decorators("import agents\nagent = agents.Agent(name='a')\n@agent.tool\ndef f(): pass\n")["f"][0]
     assert resolved_other.framework is None  # the OpenAI Agent has no .tool decorator
-    module_attribute = decorators("import click\n@click.option('--x')\ndef f(): pass\n")["f"][0]
+    # `get` is a FastAPI method's name, but `fastapi.get` is no decorator: a known package's
+    # unregistered attribute is not classified by its name.
+    module_attribute = decorators("import fastapi\n@fastapi.get('/x')\ndef f(): pass\n")["f"][0]
     assert module_attribute.framework is None
 
 
@@ -268,3 +270,14 @@ def test_the_method_name_fallback_stays_when_the_project_proves_nothing(tmp_path
     source = "import fluxloop\nfrom registry import mcp\n@fluxloop.tool()\n@mcp.tool()\ndef f(): pass\n"
     [finding] = lint_source(source, str(tmp_path / "a.py"), settings).findings
     assert "by its method name" in finding.message
+
+
+def test_a_framework_object_reached_through_an_attribute_is_not_a_method_name_guess():
+    from fluxloop_lint.rules.decorator_order import describe
+
+    source = "import fluxloop\nfrom fastapi import FastAPI\napp = FastAPI()\n@fluxloop.trace()\n@app.webhooks.post('/x')\ndef f(): pass\n"
+    info = decorators(source)["f"][1]
+    assert info.framework.qualified_name == "fastapi.APIRouter.post" and not info.by_method_name
+    assert describe(info) == "@app.webhooks.post (fastapi.APIRouter.post, registering)"
+    guessed = decorators("def build(bus):\n    @bus.on('x')\n    def f(): pass\n")["f"][0]
+    assert guessed.by_method_name and "by its method name" in describe(guessed)
