@@ -299,21 +299,28 @@ def registry_for(extra: tuple[tuple[str, FrameworkKind], ...] = ()) -> Registry:
 @dataclass(frozen=True)
 class ObjectConstructor:
     """`qualified_name(...)` returns a framework object calling the function passed as
-    `parameter` (at `position` among the positional arguments; None: keyword only)."""
+    `parameter` (at `position` among the positional arguments; None: keyword only), or as one
+    of the keyword arguments `also` (LangChain's `coroutine=`)."""
 
     qualified_name: str
     framework: str
     parameter: str
     position: int | None
+    also: tuple[str, ...] = ()
 
 
 def _constructors(
-    framework: str, classes: tuple[str, ...], method: str | None, parameter: str, position: int | None
+    framework: str,
+    classes: tuple[str, ...],
+    method: str | None,
+    parameter: str,
+    position: int | None,
+    also: tuple[str, ...] = (),
 ) -> tuple[ObjectConstructor, ...]:
     """The constructor under every public path of its class (`method`: a classmethod such as
     `from_function`; None: the class itself)."""
     return tuple(
-        ObjectConstructor(f"{path}.{method}" if method else path, framework, parameter, position) for path in classes
+        ObjectConstructor(f"{path}.{method}" if method else path, framework, parameter, position, also) for path in classes
     )
 
 
@@ -331,14 +338,14 @@ _PYDANTIC_AI_TOOL = ("pydantic_ai.Tool", "pydantic_ai.tools.Tool")
 _HAYSTACK_TOOL = ("haystack.tools.Tool", "haystack.tools.tool.Tool")
 
 OBJECT_CONSTRUCTORS: tuple[ObjectConstructor, ...] = (
-    *_constructors("LangChain", _LANGCHAIN_STRUCTURED_TOOL, "from_function", "func", 0),
-    *_constructors("LangChain", _LANGCHAIN_STRUCTURED_TOOL, None, "func", None),  # a pydantic model: keywords
-    *_constructors("LangChain", _LANGCHAIN_TOOL, "from_function", "func", 0),
-    *_constructors("LangChain", _LANGCHAIN_TOOL, None, "func", 1),  # Tool(name, func, description)
-    *_constructors("LangChain", _LANGCHAIN_RUNNABLE_LAMBDA, None, "func", 0),
+    *_constructors("LangChain", _LANGCHAIN_STRUCTURED_TOOL, "from_function", "func", 0, ("coroutine",)),
+    *_constructors("LangChain", _LANGCHAIN_STRUCTURED_TOOL, None, "func", None, ("coroutine",)),  # a pydantic model: keywords
+    *_constructors("LangChain", _LANGCHAIN_TOOL, "from_function", "func", 0, ("coroutine",)),
+    *_constructors("LangChain", _LANGCHAIN_TOOL, None, "func", 1, ("coroutine",)),  # Tool(name, func, description)
+    *_constructors("LangChain", _LANGCHAIN_RUNNABLE_LAMBDA, None, "func", 0, ("afunc",)),
     # FunctionTool(name, description, params_json_schema, on_invoke_tool): the handler the SDK calls.
     *_constructors("OpenAI Agents SDK", _AGENTS_FUNCTION_TOOL, None, "on_invoke_tool", 3),
-    *_constructors("LlamaIndex", _LLAMA_INDEX_FUNCTION_TOOL, "from_defaults", "fn", 0),
+    *_constructors("LlamaIndex", _LLAMA_INDEX_FUNCTION_TOOL, "from_defaults", "fn", 0, ("async_fn",)),
     *_constructors("MCP Python SDK", _MCP_TOOL, "from_function", "fn", 0),
     *_constructors("FastMCP", _FASTMCP_TOOL, "from_function", "fn", 0),
     *_constructors("Pydantic AI", _PYDANTIC_AI_TOOL, None, "function", 0),

@@ -67,7 +67,7 @@ def manual_fix_for_calls(context: FileContext, candidates: list[Candidate]) -> t
             calls.append((fluxloop_call, unwrapped(fluxloop_call, framework_call), definition, info))
     if not calls:
         return None, frozenset()
-    calls.sort(key=lambda call: context.position(call[2]).start)
+    calls.sort(key=lambda call: (context.position(call[2]).start.line, context.position(call[2]).start.column))
     return manual_call_fix(context, calls), frozenset(id(call[0]) for call in calls)
 
 

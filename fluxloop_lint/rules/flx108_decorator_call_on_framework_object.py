@@ -12,9 +12,6 @@ from fluxloop_lint.rules.base import Invalid, Rule, Valid
 from fluxloop_lint.rules.framework_objects import FluxLoopApplication, FrameworkObject, fluxloop_application, framework_object
 from fluxloop_lint.types import Applicability, Fix, FixStrategy
 
-_KIND_WORDS = {"T": "transforming", "R": "registering"}
-
-
 class DecoratorCallOnFrameworkObjectRule(Rule):
     CODE = "FLX108"
     NAME = "fluxloop-call-on-framework-object"
@@ -23,10 +20,11 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
         "Calling a FluxLoop decorator by hand on what a framework made of a function "
         "(`fluxloop.tool()(function_tool(search))`, `fluxloop.trace()(StructuredTool.from_function(f))`, "
         "a name bound to one, in a list of tools or an argument) is FLX101 written as calls: "
-        "the FluxLoop wrapper gets the framework's object, not the function. The object is not "
-        "a plain function: the public SDK fails at import (`'FunctionTool' object has no "
-        "attribute '__name__'`), `fluxloop_runtime` refuses it, and where wrapping succeeds the "
-        "framework gets a plain function instead of its tool. After a registering decorator "
+        "the FluxLoop wrapper gets the framework's object, not the function. `fluxloop_runtime` "
+        "refuses it at import; the public SDK fails at import on a LangChain tool (`'StructuredTool' "
+        "object has no attribute '__name__'`) and turns an Agents SDK `FunctionTool` into a plain "
+        "function that the SDK rejects when it builds the request (`UserError: Unknown tool "
+        "type`). After a registering decorator "
         "(`mcp.tool()(search)`) the framework has already stored the untraced function, so the "
         "tracer never runs. Apply the FluxLoop decorator to the function inside the framework "
         "call, `function_tool(fluxloop.tool()(search))` (the safe fix), or instrument the "
@@ -35,7 +33,7 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
         "FluxLoop call belongs where the object is made."
     )
     FIX = Applicability.SAFE
-    # Both reported forms apply the result of a call: `fluxloop.tool(...)(...)`. A file
+    # Every reported form applies the result of a call, `fluxloop.tool(...)(...)`: a file
     # without `)(` keeps the engine's statement-only walk.
     TEXT_TRIGGERS = (")(",)
 
@@ -54,15 +52,14 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
         fix = None
         if made.function is not None and isinstance(application.argument, cst.Call):
             framework_call, function = application.argument, made.function
-            if application.factory is not None:
-                self._candidates.append((node, framework_call, function, _as_decorator(self.context, application)))
+            self._candidates.append((node, framework_call, function, _as_decorator(self.context, application)))
             fix = lambda: self._fix(node, framework_call, function)  # noqa: E731
         self.report(node, self._message(application, made), build_fix=fix)
 
     def _message(self, application: FluxLoopApplication, made: FrameworkObject) -> str:
         maker = made.maker
         if isinstance(maker, FrameworkDecorator):
-            how = f"{maker.qualified_name}, {_KIND_WORDS[maker.kind.value]}"
+            how = f"{maker.qualified_name}, {maker.kind.name.lower()}"
         else:
             how = f"{maker.qualified_name}, a {maker.framework} object"
         if isinstance(application.argument, cst.Name):
@@ -240,7 +237,6 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
 
 def _as_decorator(context: FileContext, application: FluxLoopApplication) -> DecoratorInfo:
     """The FluxLoop factory call as the decorator the manual rewrite removes."""
-    assert application.factory is not None
     return DecoratorInfo(
         cst.Decorator(decorator=application.factory),
         application.label,

@@ -37,32 +37,32 @@ class FrameworkObject:
 
 @dataclass(frozen=True)
 class FluxLoopApplication:
-    """`fluxloop.tool(...)(X)` or `traced(X)` with `traced = fluxloop.tool(...)`: `label` as
-    written, `factory` the FluxLoop call (None when applied through a name)."""
+    """`fluxloop.tool(...)(X)`: `label` as written (`fluxloop.tool(...)`), `factory` the
+    FluxLoop call, `argument` X.
+
+    A factory bound to a name first (`traced = fluxloop.tool()`, then `traced(X)`) is not
+    looked for: its application has nothing a substring test could find, so every FluxLoop
+    file would need the walk through expressions."""
 
     label: str
     qualified_name: str
-    factory: cst.Call | None
+    factory: cst.Call
     argument: cst.BaseExpression
 
 
 def fluxloop_application(context: FileContext, call: cst.Call) -> FluxLoopApplication | None:
-    """The FluxLoop decorator `call` applies to its one positional argument, if it does."""
+    """The FluxLoop decorator `call` applies to its one positional argument, if it does
+    (`fluxloop.tool(...)` called, then applied)."""
     if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
         return None
-    callee = call.func
-    if isinstance(callee, cst.Call):
-        resolved = context.resolver.resolve(callee.func)
-        qualified_name = resolved.qualified_name if resolved is not None else None
-        if context.is_fluxloop_decorator(qualified_name):
-            assert qualified_name is not None
-            return FluxLoopApplication(f"{dotted_text(callee.func)}(...)", qualified_name, callee, call.args[0].value)
-    elif isinstance(callee, cst.Name):
-        binding = context.resolver.lookup(callee.value)
-        if binding is not None and binding.instance and context.is_fluxloop_decorator(binding.qualified_name):
-            assert binding.qualified_name is not None
-            return FluxLoopApplication(callee.value, binding.qualified_name, None, call.args[0].value)
-    return None
+    factory = call.func
+    if not isinstance(factory, cst.Call):
+        return None
+    resolved = context.resolver.resolve(factory.func)
+    qualified_name = resolved.qualified_name if resolved is not None else None
+    if qualified_name is None or not context.is_fluxloop_decorator(qualified_name):
+        return None
+    return FluxLoopApplication(f"{dotted_text(factory.func)}(...)", qualified_name, factory, call.args[0].value)
 
 
 def framework_object(context: FileContext, expression: cst.BaseExpression) -> FrameworkObject | None:
@@ -115,7 +115,7 @@ def _argument(call: cst.Call, constructor: ObjectConstructor) -> cst.Arg | None:
         if argument.star:
             return None
         if argument.keyword is not None:
-            if argument.keyword.value == constructor.parameter:
+            if argument.keyword.value in (constructor.parameter, *constructor.also):
                 return argument
         elif position == constructor.position:
             return argument
