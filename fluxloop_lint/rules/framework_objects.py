@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from fluxloop_lint.context import FileContext
+from fluxloop_lint.context import FLUXLOOP_DECORATOR_NAMES, FileContext
 from fluxloop_lint.frameworks import FrameworkDecorator, ObjectConstructor
 from fluxloop_lint.names import dotted_text
 from fluxloop_lint.types import FrameworkKind
@@ -60,7 +60,12 @@ def fluxloop_application(context: FileContext, call: cst.Call) -> FluxLoopApplic
         return None
     resolved = context.resolver.resolve(factory.func)
     qualified_name = resolved.qualified_name if resolved is not None else None
-    if qualified_name is None or not context.is_fluxloop_decorator(qualified_name):
+    # What `FileContext` calls a FluxLoop decorator: `tool`, `agent`, `prompt` or `trace` of a FluxLoop module.
+    if (
+        qualified_name is None
+        or context.fluxloop_module_of(qualified_name) is None
+        or qualified_name.rsplit(".", 1)[-1] not in FLUXLOOP_DECORATOR_NAMES
+    ):
         return None
     return FluxLoopApplication(f"{dotted_text(factory.func)}(...)", qualified_name, factory, call.args[0].value)
 
