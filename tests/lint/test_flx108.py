@@ -304,3 +304,31 @@ def test_every_public_alias_of_a_constructor_class_is_registered(package):
             if path not in registered:
                 missing.append(f"{path} (same object as {known})")
     assert not missing, "public paths missing from OBJECT_CONSTRUCTORS:\n" + "\n".join(sorted(missing))
+
+
+def test_the_command_line_and_flake8_report_the_same_calls(tmp_path):
+    from tests.lint.test_flake8_plugin import cli_places, flake8_places, run_flake8
+
+    (tmp_path / "tools.py").write_text(
+        _source(
+            """
+            import fluxloop
+            from agents import Agent, function_tool
+
+
+            def search(query: str) -> str:
+                return query
+
+
+            agent = Agent(
+                name="a",
+                tools=[fluxloop.tool()(function_tool(search))],
+            )
+            """
+        )
+    )
+    expected_place = (tmp_path / "tools.py", 11, 12, "FLX108")
+    cli = cli_places(cwd=tmp_path)
+    assert [place[:4] for place in cli] == [expected_place]
+    flake8 = flake8_places(run_flake8("--select", "FLX", ".", cwd=tmp_path), tmp_path)
+    assert flake8 == cli
