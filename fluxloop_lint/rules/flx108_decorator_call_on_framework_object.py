@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import libcst as cst
 
 from fluxloop_lint.context import DecoratorInfo, FileContext
@@ -51,14 +53,16 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
             return
         fix = None
         if made.function is not None and isinstance(application.argument, cst.Call):
-            framework_call, function = application.argument, made.function
-            self._candidates.append((node, framework_call, function, _as_decorator(self.context, application)))
-            fix = lambda: self._fix(node, framework_call, function)  # noqa: E731
+            # A name bound to a framework object gets no fix: the call that made it is elsewhere.
+            self._candidates.append((node, application.argument, made.function, _as_decorator(self.context, application)))
+            fix = functools.partial(self._fix, node, application.argument, made.function)
         self.report(node, self._message(application, made), build_fix=fix)
 
     def _message(self, application: FluxLoopApplication, made: FrameworkObject) -> str:
         maker = made.maker
-        if isinstance(maker, FrameworkDecorator):
+        if made.by_method_name is not None:
+            how = f"a framework's `{made.by_method_name}` by its method name, {maker.kind.name.lower()}"
+        elif isinstance(maker, FrameworkDecorator):
             how = f"{maker.qualified_name}, {maker.kind.name.lower()}"
         else:
             how = f"{maker.qualified_name}, a {maker.framework} object"

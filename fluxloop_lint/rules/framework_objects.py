@@ -15,7 +15,7 @@ import libcst as cst
 
 from fluxloop_lint.context import FLUXLOOP_DECORATOR_NAMES, FileContext
 from fluxloop_lint.frameworks import FrameworkDecorator, ObjectConstructor
-from fluxloop_lint.names import dotted_text
+from fluxloop_lint.names import ResolvedName, dotted_text
 from fluxloop_lint.types import FrameworkKind
 
 _OBJECT_KINDS = frozenset({FrameworkKind.TRANSFORMING, FrameworkKind.REGISTERING})
@@ -29,6 +29,7 @@ class FrameworkObject:
 
     maker: FrameworkDecorator | ObjectConstructor
     function: cst.Arg | None = None
+    by_method_name: str | None = None  # the decorator was only recognised by this method name
 
     @property
     def registering(self) -> bool:
@@ -84,23 +85,31 @@ def framework_object(context: FileContext, expression: cst.BaseExpression) -> Fr
         return None
     callee = expression.func
     if isinstance(callee, cst.Call):  # `mcp.tool()(search)`: a decorator factory's result applied
-        entry = context.classify(context.resolver.resolve(callee.func))
-        if entry is None or entry.kind not in _OBJECT_KINDS or entry.forms == "bare":
-            return None
-        function = _first_function_argument(expression)
-        return FrameworkObject(entry, function) if function is not None else None
+        return _applied_decorator(context, context.resolver.resolve(callee.func), expression, "bare")
     resolved = context.resolver.resolve(callee)
     if resolved is None:
         return None
     constructor = context.registry.constructor(resolved.qualified_name) if resolved.qualified_name else None
     if constructor is not None:
         return FrameworkObject(constructor, _argument(expression, constructor))
-    entry = context.classify(resolved)
-    if entry is None or entry.kind not in _OBJECT_KINDS or entry.forms == "called":
-        return None
     # `function_tool(search)`; `function_tool(name_override="x")` is a decorator, not an object.
-    function = _first_function_argument(expression)
-    return FrameworkObject(entry, function) if function is not None else None
+    return _applied_decorator(context, resolved, expression, "called")
+
+
+def _applied_decorator(
+    context: FileContext, decorator: ResolvedName | None, call: cst.Call, other_form: str
+) -> FrameworkObject | None:
+    """`call` applies `decorator`, used in the form that is not `other_form`, to a function."""
+    entry = context.classify(decorator)
+    if entry is None or entry.kind not in _OBJECT_KINDS or entry.forms == other_form:
+        return None
+    function = _first_function_argument(call)
+    if function is None:
+        return None
+    assert decorator is not None
+    # Classified by the method's name alone (`server.tool` with `server` unknown), as FLX101 does.
+    method = decorator.attribute if decorator.qualified_name != entry.qualified_name else None
+    return FrameworkObject(entry, function, method)
 
 
 def _first_function_argument(call: cst.Call) -> cst.Arg | None:

@@ -159,6 +159,13 @@ def test_registering_message_says_the_untraced_function_was_registered():
     assert "already registered the untraced function" in finding.message
 
 
+def test_a_decorator_method_of_an_object_the_file_cannot_resolve_is_known_by_its_name_as_in_flx101():
+    source = "import fluxloop\nfrom myproject.server import mcp\ndef f(): pass\nt = fluxloop.tool()(mcp.tool()(f))\n"
+    [finding] = lint_source(source, "t.py", DEFAULT).findings
+    assert "`mcp.tool()(f)` (a framework's `tool` by its method name, " in finding.message
+    assert _fixed(source).endswith("t = mcp.tool()(fluxloop.tool()(f))\n")
+
+
 def test_noqa_on_any_line_of_the_statement():
     source = "import fluxloop\nfrom agents import function_tool\ndef f(): pass\ntools = [\n    fluxloop.tool()(function_tool(f)),\n]  # noqa: FLX108\n"
     assert _places(source) == []
