@@ -20,6 +20,7 @@ RULE_CODES: tuple[str, ...] = (
     "FLX105",
     "FLX106",
     "FLX107",
+    "FLX108",
     "FLX201",
     "FLX202",
     "FLX203",

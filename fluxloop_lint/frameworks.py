@@ -699,6 +699,10 @@ class Registry:
             qualified_name == prefix + "*" for prefix, _ in self._wildcards
         )
 
+    def constructor(self, qualified_name: str) -> ObjectConstructor | None:
+        """The framework-object constructor called by this name (`OBJECT_CONSTRUCTORS`)."""
+        return _CONSTRUCTORS.get(qualified_name)
+
 
 def _methods_by_class() -> dict[str, dict[str, FrameworkDecorator]]:
     """Each class path's decorator methods, named under that path."""
@@ -740,3 +744,73 @@ def registry_for(extra: tuple[tuple[str, FrameworkKind], ...] = ()) -> Registry:
     classes = frozenset(path for framework_class in CLASSES for path in framework_class.paths)
     classes |= frozenset(DECORATED_RESULT_CLASS.values())
     return Registry(table, classes)
+
+
+# -- framework-object constructors --------------------------------------------------------------
+#
+# Calls that build a framework object around a function, the call form of a transforming
+# decorator: `StructuredTool.from_function(summarize)`. A FluxLoop decorator applied by hand to
+# their result (FLX108) wraps the object, not the function; it belongs on the argument named here.
+
+
+@dataclass(frozen=True)
+class ObjectConstructor:
+    """`qualified_name(...)` returns a framework object calling the function passed as
+    `parameter` (at `position` among the positional arguments; None: keyword only), or as one
+    of the keyword arguments `also` (LangChain's `coroutine=`)."""
+
+    qualified_name: str
+    framework: str
+    parameter: str
+    position: int | None
+    also: tuple[str, ...] = ()
+
+
+def _constructors(
+    framework: str,
+    classes: tuple[str, ...],
+    method: str | None,
+    parameter: str,
+    position: int | None,
+    also: tuple[str, ...] = (),
+) -> tuple[ObjectConstructor, ...]:
+    """The constructor under every public path of its class (`method`: a classmethod such as
+    `from_function`; None: the class itself)."""
+    return tuple(
+        ObjectConstructor(f"{path}.{method}" if method else path, framework, parameter, position, also) for path in classes
+    )
+
+
+_LANGCHAIN_STRUCTURED_TOOL = ("langchain_core.tools.StructuredTool", "langchain_core.tools.structured.StructuredTool")
+_LANGCHAIN_TOOL = ("langchain_core.tools.Tool", "langchain_core.tools.simple.Tool")
+_LANGCHAIN_RUNNABLE_LAMBDA = ("langchain_core.runnables.RunnableLambda", "langchain_core.runnables.base.RunnableLambda")
+_AGENTS_FUNCTION_TOOL = ("agents.FunctionTool", "agents.tool.FunctionTool")
+_LLAMA_INDEX_FUNCTION_TOOL = ("llama_index.core.tools.FunctionTool", "llama_index.core.tools.function_tool.FunctionTool")
+_MCP_TOOL = (
+    "mcp.server.fastmcp.tools.Tool", "mcp.server.fastmcp.tools.base.Tool",
+    "mcp.server.mcpserver.tools.Tool", "mcp.server.mcpserver.tools.base.Tool",
+)
+_FASTMCP_TOOL = ("fastmcp.tools.Tool", "fastmcp.tools.tool.Tool", "fastmcp.tools.FunctionTool", "fastmcp.tools.tool.FunctionTool")
+_PYDANTIC_AI_TOOL = ("pydantic_ai.Tool", "pydantic_ai.tools.Tool")
+_HAYSTACK_TOOL = ("haystack.tools.Tool", "haystack.tools.tool.Tool")
+
+OBJECT_CONSTRUCTORS: tuple[ObjectConstructor, ...] = (
+    *_constructors("LangChain", _LANGCHAIN_STRUCTURED_TOOL, "from_function", "func", 0, ("coroutine",)),
+    *_constructors("LangChain", _LANGCHAIN_STRUCTURED_TOOL, None, "func", None, ("coroutine",)),  # a pydantic model: keywords
+    *_constructors("LangChain", _LANGCHAIN_TOOL, "from_function", "func", 0, ("coroutine",)),
+    *_constructors("LangChain", _LANGCHAIN_TOOL, None, "func", 1, ("coroutine",)),  # Tool(name, func, description)
+    *_constructors("LangChain", _LANGCHAIN_RUNNABLE_LAMBDA, None, "func", 0, ("afunc",)),
+    # FunctionTool(name, description, params_json_schema, on_invoke_tool): the handler the SDK calls.
+    *_constructors("OpenAI Agents SDK", _AGENTS_FUNCTION_TOOL, None, "on_invoke_tool", 3),
+    *_constructors("LlamaIndex", _LLAMA_INDEX_FUNCTION_TOOL, "from_defaults", "fn", 0, ("async_fn",)),
+    *_constructors("MCP Python SDK", _MCP_TOOL, "from_function", "fn", 0),
+    *_constructors("FastMCP", _FASTMCP_TOOL, "from_function", "fn", 0),
+    *_constructors("Pydantic AI", _PYDANTIC_AI_TOOL, None, "function", 0),
+    *_constructors("Haystack", _HAYSTACK_TOOL, None, "function", 3),  # Tool(name, description, parameters, function)
+    *_constructors(
+        "Haystack", ("haystack.tools.create_tool_from_function", "haystack.tools.from_function.create_tool_from_function"),
+        None, "function", 0,
+    ),
+)
+
+_CONSTRUCTORS = {constructor.qualified_name: constructor for constructor in OBJECT_CONSTRUCTORS}

@@ -111,10 +111,8 @@ def manual_fix(context: FileContext, scope: str, decorator: cst.Decorator) -> Fi
 
 
 def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]]:
-    replacements: dict[cst.CSTNode, cst.CSTNode | cst.FlattenSentinel] = {}
     plan = ImportPlan(context)
-    converted_decorators: set[int] = set()
-    to_convert = []
+    to_convert: list[_Conversion] = []
     for function in _functions(context.module):
         decorators = context.decorators_of(function)
         chosen = [
@@ -125,6 +123,39 @@ def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]
         if chosen and all(describable(context, function, decorators[index]) for index in chosen):
             to_convert.append((function, decorators, chosen))
             plan.converting[id(function)] = (function, decorators[chosen[0]].node)
+    applicability = Applicability.SAFE if scope == MISPLACED else Applicability.UNSAFE
+    return _converted(context, plan, to_convert, {}, applicability)
+
+
+def manual_call_fix(
+    context: FileContext, calls: Sequence[tuple[cst.Call, cst.BaseExpression, cst.FunctionDef, DecoratorInfo]]
+) -> Fix | None:
+    """Pattern A for FluxLoop decorators applied by a call (FLX108): for each
+    `(call, replacement, function, decorator)`, `call` becomes `replacement` and the body of
+    `function` (undecorated, defined in this file) records what `decorator` (a `cst.Decorator`
+    made of the FluxLoop factory call) would have recorded. One fix for all of them."""
+    plan = ImportPlan(context)
+    to_convert: list[_Conversion] = []
+    for _, _, function, info in calls:
+        to_convert.append((function, (info,), [0]))
+        plan.converting[id(function)] = (function, info.node)
+    replacements: dict[cst.CSTNode, cst.CSTNode | cst.FlattenSentinel] = {call: new for call, new, _, _ in calls}
+    return _converted(context, plan, to_convert, replacements, Applicability.SAFE)[0]
+
+
+_Conversion = tuple[cst.FunctionDef, Sequence[DecoratorInfo], list[int]]
+
+
+def _converted(
+    context: FileContext,
+    plan: ImportPlan,
+    to_convert: list[_Conversion],
+    replacements: dict[cst.CSTNode, cst.CSTNode | cst.FlattenSentinel],
+    applicability: Applicability,
+) -> tuple[Fix | None, frozenset[int]]:
+    """The fix converting each function's chosen decorators (and making `replacements`), and
+    the ids of the decorators it converts."""
+    converted_decorators: set[int] = set()
     # Innermost first, so that a converted function carries its converted nested functions.
     for function, decorators, chosen in reversed(to_convert):
         symbols = {
@@ -144,7 +175,6 @@ def _build(context: FileContext, scope: str) -> tuple[Fix | None, frozenset[int]
     if not converted_decorators:
         return None, frozenset()
     module = settle_imports(context, rewritten(context.module, replacements), plan)
-    applicability = Applicability.SAFE if scope == MISPLACED else Applicability.UNSAFE
     message = "Replace the FluxLoop decorators by manual instrumentation (Pattern A)"
     return text_fix(context, module.code, applicability, message), frozenset(converted_decorators)
 

@@ -11,6 +11,7 @@ from fluxloop_lint.rules.flx104_unknown_decorator_order import UnknownDecoratorO
 from fluxloop_lint.rules.flx105_bare_factory import BareFactoryRule
 from fluxloop_lint.rules.flx106_sdk_generator import SdkGeneratorRule
 from fluxloop_lint.rules.flx107_observation_type import ObservationTypeRule
+from fluxloop_lint.rules.flx108_decorator_call_on_framework_object import DecoratorCallOnFrameworkObjectRule
 from fluxloop_lint.rules.flx201_pop_not_in_finally import PopNotInFinallyRule
 from fluxloop_lint.rules.flx202_no_pop import NoPopRule
 from fluxloop_lint.rules.flx203_unguarded_context import UnguardedContextRule
@@ -29,6 +30,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     BareFactoryRule,
     SdkGeneratorRule,
     ObservationTypeRule,
+    DecoratorCallOnFrameworkObjectRule,
     PopNotInFinallyRule,
     NoPopRule,
     UnguardedContextRule,

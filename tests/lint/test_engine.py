@@ -41,13 +41,13 @@ def test_prefilter_is_a_substring_test():
 
 def test_known_codes_and_selection():
     assert known_codes() == (
-        "FLX001", "FLX101", "FLX102", "FLX103", "FLX104", "FLX105", "FLX106", "FLX107",
+        "FLX001", "FLX101", "FLX102", "FLX103", "FLX104", "FLX105", "FLX106", "FLX107", "FLX108",
         "FLX201", "FLX202", "FLX203", "FLX204", "FLX205", "FLX206", "FLX207", "FLX301",
     )
     default = [rule.CODE for rule in enabled_rules(None, (), ())]
     assert "FLX104" not in default and "FLX101" in default
     assert [rule.CODE for rule in enabled_rules(("FLX1",), (), ("FLX101",))] == [
-        "FLX102", "FLX103", "FLX104", "FLX105", "FLX106", "FLX107"
+        "FLX102", "FLX103", "FLX104", "FLX105", "FLX106", "FLX107", "FLX108"
     ]
     assert [rule.CODE for rule in enabled_rules(None, ("FLX104",), ("FLX1", "FLX2", "FLX3"))] == ["FLX001", "FLX104"]
     # ALL selects every rule but the explicit-only FLX207 (see the tests below).
