@@ -106,6 +106,14 @@ class FileContext:
                 return prefix[:-1]
         return None
 
+    def is_fluxloop_decorator(self, qualified_name: str | None) -> bool:
+        """`tool`, `agent`, `prompt` or `trace` of a configured FluxLoop module."""
+        return (
+            qualified_name is not None
+            and self.fluxloop_module_of(qualified_name) is not None
+            and qualified_name.rsplit(".", 1)[-1] in FLUXLOOP_DECORATOR_NAMES
+        )
+
     def is_sdk(self, qualified_name: str | None) -> bool:
         """True when the name resolves to the public SDK module (`fluxloop`), not the runtime."""
         return qualified_name is not None and (
@@ -135,11 +143,7 @@ class FileContext:
             parts = dotted_parts(callee)
             label = ".".join(parts) if parts else self.module.code_for_node(callee)
             qualified_name = resolved.qualified_name if resolved else None
-            fluxloop = (
-                self.fluxloop_module_of(qualified_name) is not None
-                and qualified_name is not None
-                and qualified_name.rsplit(".", 1)[-1] in FLUXLOOP_DECORATOR_NAMES
-            )
+            fluxloop = self.is_fluxloop_decorator(qualified_name)
             framework, via, by_method_name = (
                 (None, None, False) if fluxloop else self.classify_through_project(resolved, below_fluxloop)
             )

@@ -4,7 +4,8 @@ A framework object is what a transforming or registering framework decorator mak
 is called with the function (`function_tool(search)`, `mcp.tool()(search)`), what a registered
 constructor builds (`StructuredTool.from_function(summarize)`, `frameworks.OBJECT_CONSTRUCTORS`),
 or a name bound to either (`search_tool = function_tool(search)`: the resolver binds an
-instance of `agents.function_tool`).
+instance of `agents.function_tool`). Decorators and names from the project's other modules are
+followed there, as for FLX101.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from fluxloop_lint.context import FLUXLOOP_DECORATOR_NAMES, FileContext
+from fluxloop_lint.context import FileContext
 from fluxloop_lint.frameworks import FrameworkDecorator, ObjectConstructor
 from fluxloop_lint.names import ResolvedName, dotted_text
 from fluxloop_lint.types import FrameworkKind
@@ -61,12 +62,7 @@ def fluxloop_application(context: FileContext, call: cst.Call) -> FluxLoopApplic
         return None
     resolved = context.resolver.resolve(factory.func)
     qualified_name = resolved.qualified_name if resolved is not None else None
-    # What `FileContext` calls a FluxLoop decorator: `tool`, `agent`, `prompt` or `trace` of a FluxLoop module.
-    if (
-        qualified_name is None
-        or context.fluxloop_module_of(qualified_name) is None
-        or qualified_name.rsplit(".", 1)[-1] not in FLUXLOOP_DECORATOR_NAMES
-    ):
+    if qualified_name is None or not context.is_fluxloop_decorator(qualified_name):
         return None
     return FluxLoopApplication(f"{dotted_text(factory.func)}(...)", qualified_name, factory, call.args[0].value)
 
@@ -75,6 +71,8 @@ def framework_object(context: FileContext, expression: cst.BaseExpression) -> Fr
     """What makes `expression` a framework object, or None when it is not one (or unknown)."""
     if isinstance(expression, cst.Name):
         binding = context.resolver.lookup(expression.value)
+        if binding is not None and not binding.instance and binding.qualified_name is not None and context.project:
+            binding = context.project.resolve(binding.qualified_name)  # made in another module of the project
         if binding is None or not binding.instance or binding.qualified_name is None:
             return None
         maker = context.registry.constructor(binding.qualified_name) or context.registry.lookup(binding.qualified_name)
@@ -100,7 +98,7 @@ def _applied_decorator(
     context: FileContext, decorator: ResolvedName | None, call: cst.Call, other_form: str
 ) -> FrameworkObject | None:
     """`call` applies `decorator`, used in the form that is not `other_form`, to a function."""
-    entry = context.classify(decorator)
+    entry, _, by_method_name = context.classify_through_project(decorator, True)
     if entry is None or entry.kind not in _OBJECT_KINDS or entry.forms == other_form:
         return None
     function = _first_function_argument(call)
@@ -108,8 +106,7 @@ def _applied_decorator(
         return None
     assert decorator is not None
     # Classified by the method's name alone (`server.tool` with `server` unknown), as FLX101 does.
-    method = decorator.attribute if decorator.qualified_name != entry.qualified_name else None
-    return FrameworkObject(entry, function, method)
+    return FrameworkObject(entry, function, decorator.attribute if by_method_name else None)
 
 
 def _first_function_argument(call: cst.Call) -> cst.Arg | None:

@@ -31,7 +31,7 @@ def _copy(name: str, tmp_path: Path) -> Path:
     return project
 
 
-def expected(project: Path, codes: tuple[str, ...] = ("FLX101",)) -> set[tuple[str, int, str]]:
+def expected(project: Path, codes: tuple[str, ...] = ("FLX101", "FLX108")) -> set[tuple[str, int, str]]:
     found = set()
     for path in sorted(project.rglob("*.py")):
         for number, line in enumerate(path.read_text().splitlines(), 1):
@@ -59,7 +59,7 @@ def test_every_misplaced_decorator_is_reported_at_its_line_and_nothing_else(name
 def test_unknown_decorators_get_flx104_only_when_selected(tmp_path):
     project = _copy("flat", tmp_path)
     places, _ = reported(project, "--extend-select", "FLX104")
-    assert places == expected(project, ("FLX101", "FLX104"))
+    assert places == expected(project, ("FLX101", "FLX104", "FLX108"))
     assert not any(code == "FLX001" for _, _, code in places)  # app/broken.py is imported, not linted here
 
 
@@ -81,18 +81,19 @@ def test_flake8_reports_the_same_places(tmp_path):
     for line in completed.stdout.splitlines():
         path, number, _column, rest = line.split(":", 3)
         places.add((Path(path).as_posix().removeprefix("./"), int(number), rest.split()[0]))
-    assert places == expected(project, ("FLX101", "FLX104"))
+    assert places == expected(project, ("FLX101", "FLX104", "FLX108"))
 
 
 IMPORT_AND_CHECK = """
 import agents, flask, fastapi
 from langchain_core.tools import StructuredTool
-from app import server, starred, tools
+from app import by_hand, server, starred, tools
 from app.sub import nested
 
 for name in ("search", "lenient", "housed", "configured", "reexported", "chained"):
     assert isinstance(getattr(tools, name), agents.FunctionTool), name
 assert isinstance(tools.bound, StructuredTool)
+assert isinstance(by_hand.lookup_tool, agents.FunctionTool)
 assert isinstance(starred.direct, agents.FunctionTool) and isinstance(starred.starred, agents.FunctionTool)
 # Registering frameworks: what they stored is the traced function (FluxLoop's wrapper).
 registered = {tool.name: tool.fn for tool in server.mcp._tool_manager.list_tools()}
@@ -178,3 +179,11 @@ def test_linted_modules_that_import_each_others_decorators_end(tmp_path):
     places, findings = reported(tmp_path)
     assert places == {("a.py", 5, "FLX101"), ("b.py", 5, "FLX101")}
     assert {f["message"].split("(")[1].split(",")[0] for f in findings} == {"agents.function_tool via a.py:3", "agents.function_tool via b.py:3"}
+
+
+def test_a_framework_object_named_in_another_module_is_flx108_without_a_fix(tmp_path):
+    (tmp_path / "objects.py").write_text("from agents import function_tool\n\ndef search(q: str) -> str:\n    return q\n\nsearch_tool = function_tool(search)\n")
+    (tmp_path / "agent.py").write_text("import fluxloop\nfrom objects import search_tool\n\ntraced = fluxloop.tool()(search_tool)\n")
+    places, findings = reported(tmp_path)
+    assert places == {("agent.py", 4, "FLX108")}
+    assert findings[0]["fix"] is None
