@@ -22,7 +22,7 @@ from .context import FluxLoopContext, get_current_context, instrument
 from .decorators import agent, prompt, tool, trace
 from .models import ObservationData, ObservationLevel, ObservationType, TraceData
 from .spans import Span
-from .storage import flush
+from .export import flush
 from .threads import in_context, submit_with_context
 
 __all__ = [

@@ -28,8 +28,8 @@ from .config import RuntimeConfig, get_config, on_change
 from .context import Frame, current_frame, new_frame
 from .failures import describe_error, recording_failed
 from .models import ObservationType
+from .export import exporters
 from .spans import Span
-from .storage import offline_store
 
 logger = logging.getLogger("fluxloop_runtime")
 
@@ -159,7 +159,7 @@ class _Recorder:
             self.bind(args, kwargs) if self.capture_input else None,
             dict(self.metadata) if self.metadata else {},
             frame.observation_id,
-            context.trace_id,
+            context,
             self.model,
         )
         if _debug:
@@ -167,8 +167,8 @@ class _Recorder:
         return span
 
     def finish(self, span: Span, output: Any = None, error: BaseException | None = None) -> None:
-        """End `span` with `output` or `error` and hand its line to the offline store.
-        Never raises: the user's result or exception is what the call ends with."""
+        """End `span` with `output` or `error` and hand it to the exporters. Never raises:
+        the user's result or exception is what the call ends with."""
         try:
             span.end_ns = time.time_ns()
             if error is not None:
@@ -180,9 +180,9 @@ class _Recorder:
                     _copy_token_usage(span, output.get("usage"))
             if _debug:
                 logger.debug("FluxLoop: pop %s %r (id=%s)", self.type, self.name, span.id)
-            offline_store.add_observation(span.to_line())
         except Exception as failure:  # noqa: BLE001 - see fluxloop_runtime.failures
             recording_failed(f"{self.type} {self.name!r}", failure)
+        exporters.observation_ended(span)
 
     def finish_stream(self, span: Span, items: list[Any], dropped: int, closed: bool) -> None:
         try:
