@@ -43,6 +43,10 @@ class Exporter(Protocol):
     def flush(self) -> None:
         """Write or send what is pending now (a bounded wait at most)."""
 
+    # An exporter class is called with the configuration (`Exporter(config)`); a class
+    # attribute `settings` names the settings it is built from, and a change to one of them
+    # replaces the exporter by a new one.
+
     def shutdown(self) -> None:
         """Flush and release resources: the configuration no longer names it, or exit."""
 
@@ -60,14 +64,19 @@ class Exporters:
         self.active: tuple[Exporter, ...] = ()
         self._late_logged = False
 
-    def follow(self, config: RuntimeConfig) -> None:
-        """Use the exporters `config` names: make the new ones, shut down the dropped ones."""
-        for name in [name for name in self._by_name if name not in config.exporters]:
-            self._call(self._by_name.pop(name), "shutdown")
-        for name in config.exporters:
+    def follow(self, old: RuntimeConfig | None, new: RuntimeConfig) -> None:
+        """Use the exporters `new` names: make the new ones, shut down the dropped ones and
+        remake those whose own settings (an exporter class's `settings`) changed."""
+        for name, exporter in list(self._by_name.items()):
+            settings = getattr(exporter, "settings", ())
+            changed = old is not None and any(getattr(old, key) != getattr(new, key) for key in settings)
+            if name not in new.exporters or changed:
+                del self._by_name[name]
+                self._call(exporter, "shutdown")
+        for name in new.exporters:
             if name not in self._by_name:
-                self._by_name[name] = _exporter_class(name)()
-        self.active = tuple(self._by_name[name] for name in config.exporters)
+                self._by_name[name] = _exporter_class(name)(new)
+        self.active = tuple(self._by_name[name] for name in new.exporters)
 
     def observation_ended(self, span: Span) -> None:
         """Seal `span` and give it to every exporter. Never raises."""
@@ -120,7 +129,7 @@ exporters = Exporters()
 
 
 def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
-    exporters.follow(new)
+    exporters.follow(old, new)
 
 
 def flush() -> None:
@@ -129,7 +138,7 @@ def flush() -> None:
     exporters.flush()
 
 
-exporters.follow(get_config())
+exporters.follow(None, get_config())
 on_change(_follow_configuration)
 atexit.register(exporters.shutdown)
 

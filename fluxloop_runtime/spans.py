@@ -50,7 +50,8 @@ def root_span_id(trace_id: str) -> int:
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def _ns(moment: datetime) -> int:
+def ns_of(moment: datetime) -> int:
+    """A datetime (naive ones taken as UTC) as nanoseconds since the epoch, exactly."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     delta = moment - _EPOCH
@@ -127,8 +128,8 @@ class Span:
         span.id = str(observation.id)
         span.type = observation.type.value
         span.name = observation.name
-        span.start_ns = _ns(observation.start_time)
-        span.end_ns = None if observation.end_time is None else _ns(observation.end_time)
+        span.start_ns = ns_of(observation.start_time)
+        span.end_ns = None if observation.end_time is None else ns_of(observation.end_time)
         span.input = observation.input
         span.output = observation.output
         span.error = observation.error
@@ -190,4 +191,4 @@ class Span:
         return "".join(parts)
 
 
-__all__ = ["Span", "new_id", "root_span_id", "span_id_of"]
+__all__ = ["Span", "new_id", "ns_of", "root_span_id", "span_id_of"]

@@ -129,6 +129,9 @@ class JsonlExporter:
     """The `jsonl` exporter: observations and traces as lines of the offline store. A trace
     continued from another process writes no trace line (its root is recorded there)."""
 
+    def __init__(self, config: RuntimeConfig) -> None:
+        pass  # one offline store per process, following the configuration itself
+
     def export_observation(self, span: Span) -> None:
         offline_store.add_observation(span.to_line())
 
