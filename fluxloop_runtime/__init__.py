@@ -21,6 +21,7 @@ from .config import RuntimeConfig, configure, get_config, reset_config
 from .context import FluxLoopContext, get_current_context, instrument
 from .decorators import agent, prompt, tool, trace
 from .models import ObservationData, ObservationLevel, ObservationType, TraceData
+from .propagation import continue_trace, inject
 from .spans import Span
 from .export import flush
 from .threads import in_context, submit_with_context
@@ -35,10 +36,12 @@ __all__ = [
     "TraceData",
     "agent",
     "configure",
+    "continue_trace",
     "flush",
     "get_config",
     "get_current_context",
     "in_context",
+    "inject",
     "instrument",
     "models",
     "prompt",
