@@ -99,6 +99,7 @@ class FluxLoopContext:
         # record belong to that process; here, top-level observations have that parent.
         self.remote = remote_parent_span_id is not None
         self.parent_span_id = root_span_id(self.trace_id) if remote_parent_span_id is None else remote_parent_span_id
+        self.opened_by_agent = False  # an @agent called with no context: it ends the trace
         self._recorded: set[UUID] = set()
         self.finalized = False
 

@@ -6,7 +6,8 @@ predicates frameworks rely on stay true. Wrappers copy `__wrapped__`, `__name__`
 `__qualname__`, `__doc__`, `__annotations__`, `__module__` and `__dict__` and never set
 `__signature__`: `inspect.signature` follows `__wrapped__` to the exact original signature.
 
-With no active context a call costs one `ContextVar.get()`. Recorded calls keep the bound
+With no active context a call costs one `ContextVar.get()`, and records nothing, except an
+`@agent` call, which opens a trace of its own (written when the call ends). Recorded calls keep the bound
 arguments (less `self`/`cls`) as input and the return value as output; a stream (a generator
 or async generator, returned or produced) keeps its observation open until it is exhausted,
 closed or fails, and records its items up to `max_stream_items`. Errors are recorded (message
@@ -25,7 +26,7 @@ from types import AsyncGeneratorType, GeneratorType
 from typing import Any, TypeVar
 
 from .config import RuntimeConfig, get_config, on_change
-from .context import Frame, current_frame, new_frame
+from .context import FluxLoopContext, Frame, current_frame, new_frame
 from .failures import describe_error, recording_failed
 from .models import ObservationType
 from .export import exporters
@@ -39,6 +40,8 @@ _get_frame = current_frame.get
 _set_frame = current_frame.set
 _reset_frame = current_frame.reset
 _STREAM_TYPES = (GeneratorType, AsyncGeneratorType)  # built once, not on every call
+_AGENT = ObservationType.AGENT.value
+NO_CONTEXT = "no active FluxLoop context (run it inside instrument() or an @agent)"
 # Copies of two settings, read on every recorded call without a function call.
 _debug = get_config().debug
 _enabled = get_config().enabled
@@ -146,6 +149,15 @@ class _Recorder:
     def not_captured(self, reason: str) -> None:
         logger.debug("FluxLoop: %s %r not captured: %s", self.type, self.name, reason)
 
+    def root_frame(self) -> Frame:
+        """An agent called with no active context opens a trace of its own, named after it
+        (the seed's "wrap the parent function with instrument() or @agent")."""
+        if _debug:
+            logger.debug("FluxLoop: agent %r called with no active FluxLoop context: it opens a trace of its own", self.name)
+        context = FluxLoopContext(self.name)
+        context.opened_by_agent = True
+        return context._root_frame()
+
     def open(self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Span | None:
         """A new open observation under `frame`, or None when its trace is not recorded."""
         context = frame.context
@@ -183,6 +195,8 @@ class _Recorder:
         except Exception as failure:  # noqa: BLE001 - see fluxloop_runtime.failures
             recording_failed(f"{self.type} {self.name!r}", failure)
         exporters.observation_ended(span)
+        if span.parent_observation_id is None and span.context.opened_by_agent:
+            span.context.finalize()  # the agent's own trace ends with it
 
     def finish_stream(self, span: Span, items: list[Any], dropped: int, closed: bool) -> None:
         try:
@@ -324,15 +338,18 @@ def _relay_returned_stream(recorder: _Recorder, stream: Any, span: Span, frame: 
 
 
 def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..., Any]:
-    get_frame = _get_frame  # a closure variable: the cheapest lookup on the hot path
+    get_frame = _get_frame  # closure variables: the cheapest lookups on the hot path
+    opens_trace = recorder.type == _AGENT
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         frame = get_frame()
         if frame is None:
-            if _debug:
-                recorder.not_captured("no active FluxLoop context (run it inside instrument())")
-            return func(*args, **kwargs)
+            if not opens_trace:
+                if _debug:
+                    recorder.not_captured(NO_CONTEXT)
+                return func(*args, **kwargs)
+            frame = recorder.root_frame()
         span = recorder.open(frame, args, kwargs)
         if span is None:
             return func(*args, **kwargs)
@@ -356,15 +373,18 @@ def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..
 def _wrap_coroutine_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..., Any]:
     """The coroutine twin of `_wrap_function`, line for line, with `await` (a shared helper
     could not await and would cost a call on every call)."""
-    get_frame = _get_frame  # a closure variable: the cheapest lookup on the hot path
+    get_frame = _get_frame  # closure variables: the cheapest lookups on the hot path
+    opens_trace = recorder.type == _AGENT
 
     @functools.wraps(func)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         frame = get_frame()
         if frame is None:
-            if _debug:
-                recorder.not_captured("no active FluxLoop context (run it inside instrument())")
-            return await func(*args, **kwargs)
+            if not opens_trace:
+                if _debug:
+                    recorder.not_captured(NO_CONTEXT)
+                return await func(*args, **kwargs)
+            frame = recorder.root_frame()
         span = recorder.open(frame, args, kwargs)
         if span is None:
             return await func(*args, **kwargs)
@@ -389,9 +409,11 @@ def _stream_start(func: Callable[..., Any], recorder: _Recorder) -> StreamStart:
     def start(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Span | None, Frame | None]:
         frame = _get_frame()
         if frame is None:
-            if _debug:
-                recorder.not_captured("no active FluxLoop context (run it inside instrument())")
-            return func(*args, **kwargs), None, None
+            if recorder.type != _AGENT:
+                if _debug:
+                    recorder.not_captured(NO_CONTEXT)
+                return func(*args, **kwargs), None, None
+            frame = recorder.root_frame()
         span = recorder.open(frame, args, kwargs)
         if span is None:
             return func(*args, **kwargs), None, None
