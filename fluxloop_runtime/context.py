@@ -239,7 +239,34 @@ class FluxLoopContext:
         exporters.trace_ended(self)
 
 
-class instrument:
+class Block:
+    """A block usable with `with` and `async with` alike: `__aenter__`/`__aexit__` run the
+    subclass's `__enter__`/`__exit__` (entering and leaving never await)."""
+
+    def __enter__(self) -> FluxLoopContext:
+        raise NotImplementedError
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> FluxLoopContext:
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.__exit__(exc_type, exc, traceback)
+
+
+class instrument(Block):
     """Record a block: `with instrument("run"):` or `async with instrument("run"):`.
 
     With no active context it opens a new trace (the root) and yields its
@@ -343,16 +370,5 @@ class instrument:
         if self._root is not None:
             self._root.finalize()
 
-    async def __aenter__(self) -> FluxLoopContext:
-        return self.__enter__()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.__exit__(exc_type, exc, traceback)
-
-
-__all__ = ["FluxLoopContext", "Frame", "new_frame", "current_frame", "get_current_context", "instrument"]
+__all__ = ["Block", "FluxLoopContext", "Frame", "new_frame", "current_frame", "get_current_context", "instrument"]

@@ -8,7 +8,8 @@ predicates frameworks rely on stay true. Wrappers copy `__wrapped__`, `__name__`
 
 With no active context a call costs one `ContextVar.get()`, and records nothing, except an
 `@agent` call, which opens a trace of its own (written when the call ends). Recorded calls keep the bound
-arguments (less `self`/`cls`) as input and the return value as output; a stream (a generator
+arguments (less `self`/`cls` and the parameters a framework fills in,
+`fluxloop_runtime.framework_context`) as input and the return value as output; a stream (a generator
 or async generator, returned or produced) keeps its observation open until it is exhausted,
 closed or fails, and records its items up to `max_stream_items`. Errors are recorded (message
 and type) and the same exception propagates; a failure of the recording itself never changes
@@ -21,6 +22,7 @@ import functools
 import inspect
 import logging
 import time
+import typing
 from collections.abc import AsyncGenerator, Callable, Generator
 from types import AsyncGeneratorType, GeneratorType
 from typing import Any, TypeVar
@@ -28,6 +30,7 @@ from typing import Any, TypeVar
 from .config import RuntimeConfig, get_config, on_change
 from .context import FluxLoopContext, Frame, current_frame, new_frame
 from .failures import describe_error, recording_failed
+from .framework_context import annotation_head, is_framework_context
 from .models import ObservationType
 from .export import exporters
 from .spans import Span
@@ -61,21 +64,38 @@ Binder = Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]]
 _FAST_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
 
+def _annotation_name(annotation: Any) -> str | None:
+    """The class name an annotation starts with (`RunContextWrapper[Ctx]` and
+    `"agents.RunContextWrapper[Ctx]"` give `RunContextWrapper`)."""
+    if annotation is inspect.Parameter.empty:
+        return None
+    if isinstance(annotation, str):
+        return annotation_head(annotation)
+    origin = typing.get_origin(annotation) or annotation
+    return getattr(origin, "__name__", None)
+
+
+def _left_out(parameters: list[inspect.Parameter]) -> tuple[str, ...]:
+    """Parameters not recorded: a leading `self`/`cls`, and those a framework fills in."""
+    names = [
+        parameter.name
+        for parameter in parameters
+        if is_framework_context(parameter.name, _annotation_name(parameter.annotation))
+    ]
+    if parameters and parameters[0].name in ("self", "cls") and parameters[0].kind != inspect.Parameter.KEYWORD_ONLY:
+        names.insert(0, parameters[0].name)
+    return tuple(names)
+
+
 def _input_binder(func: Callable[..., Any]) -> Binder:
     """A function mapping a call's arguments to `{parameter: value}` with defaults applied
-    and a leading `self`/`cls` left out. Plain signatures get a fast path."""
+    and `_left_out` parameters removed. Plain signatures get a fast path."""
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError):
         return lambda args, kwargs: {"args": list(args), "kwargs": dict(kwargs)}
     parameters = list(signature.parameters.values())
-    skipped = (
-        parameters[0].name
-        if parameters
-        and parameters[0].name in ("self", "cls")
-        and parameters[0].kind != inspect.Parameter.KEYWORD_ONLY
-        else None
-    )
+    skipped = _left_out(parameters)
     if all(parameter.kind in _FAST_KINDS for parameter in parameters):
         positional = tuple(p.name for p in parameters if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD)
         defaults = tuple((p.name, p.default) for p in parameters if p.default is not inspect.Parameter.empty)
@@ -89,8 +109,8 @@ def _input_binder(func: Callable[..., Any]) -> Binder:
                 for name, default in defaults:
                     if name not in bound:
                         bound[name] = default
-            if skipped is not None:
-                bound.pop(skipped, None)
+            for name in skipped:
+                bound.pop(name, None)
             return bound
 
         return bind_fast
@@ -102,8 +122,8 @@ def _input_binder(func: Callable[..., Any]) -> Binder:
             return {"args": list(args), "kwargs": dict(kwargs)}
         bound_arguments.apply_defaults()
         bound = dict(bound_arguments.arguments)
-        if skipped is not None:
-            bound.pop(skipped, None)
+        for name in skipped:
+            bound.pop(name, None)
         return bound
 
     return bind_general

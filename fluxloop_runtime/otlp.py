@@ -38,7 +38,7 @@ from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
 from .config import RuntimeConfig
-from .redaction import masked
+from .redaction import recorded
 from .serialization import encode_json
 from .spans import Span, ns_of, root_span_id, span_id_of
 
@@ -311,7 +311,7 @@ class OtlpExporter:
         if trace.tags:
             attributes["tag.tags"] = attributes["langfuse.trace.tags"] = [str(tag) for tag in trace.tags]
         if trace.metadata:
-            attributes["metadata"] = encode_json(masked(trace.metadata))
+            attributes["metadata"] = encode_json(recorded(trace.metadata, keep_keys=True))
         start_ns = ns_of(trace.start_time)
         end_ns = ns_of(trace.end_time) if trace.end_time else start_ns
         trace_id = _hex_trace_id(context.trace_id)

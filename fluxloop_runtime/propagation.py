@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import Any
 from uuid import UUID
 
-from .context import FluxLoopContext, current_frame, instrument, new_frame
+from .context import Block, FluxLoopContext, current_frame, instrument, new_frame
 from .spans import span_id_of
 
 logger = logging.getLogger("fluxloop_runtime")
@@ -110,7 +110,7 @@ def _remote_parent(carrier: Any) -> tuple[UUID, int, bool, str | None] | None:
     return UUID(hex=trace_hex), parent_span_id, bool(int(flags, 16) & 1), parent_observation
 
 
-class continue_trace:
+class continue_trace(Block):
     """Continue the trace of another process's `inject()`: `with continue_trace(carrier,
     name="mcp.search"):` (or `async with`). Yields the `FluxLoopContext`.
 
@@ -155,17 +155,6 @@ class continue_trace:
         except ValueError:  # left in another context (a stream closed from another task)
             logger.debug("FluxLoop: continue_trace(%r) left in another context than it was entered in", self.name)
         self._context.finalize()
-
-    async def __aenter__(self) -> FluxLoopContext:
-        return self.__enter__()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.__exit__(exc_type, exc, traceback)
 
 
 __all__ = ["TRACESTATE_KEY", "continue_trace", "inject"]

@@ -20,7 +20,6 @@ from .failures import recording_failed
 from .serialization import encode_json
 
 REDACTED = "[REDACTED]"
-_REDACTED_JSON = encode_json(REDACTED)
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -84,21 +83,34 @@ def masked(value: Any, settings: _Settings | None = None, depth: int = 0) -> Any
     return value
 
 
-def recorded_json(value: Any) -> str:
-    """The JSON text recorded for `value`: masked, the user's mask applied, bounded. Never
-    raises."""
+def recorded(value: Any, keep_keys: bool = False) -> Any:
+    """`value` masked and the user's mask applied. Never raises: when masking fails the
+    value is `"[REDACTED]"`, or with `keep_keys` (metadata, which stays an object) the same
+    keys with that value."""
     settings = _settings
     try:
         value = masked(value, settings)
         if settings.mask is not None:
             value = settings.mask(value)
+        return value
     except Exception as failure:  # noqa: BLE001 - a failing mask must not expose or fail
         recording_failed("a value (mask failed; recorded as [REDACTED])", failure)
-        return _REDACTED_JSON
-    text = encode_json(value)
-    if len(text) <= settings.limit:
+        try:
+            if keep_keys and isinstance(value, dict):
+                return {str(key): REDACTED for key in list(value)}
+        except Exception:  # noqa: BLE001 - a dict whose keys cannot even be listed
+            pass
+        return REDACTED
+
+
+def recorded_json(value: Any, keep_keys: bool = False) -> str:
+    """The JSON text recorded for `value`: `recorded(value)`, cut at `max_value_chars` with
+    a marker. Never raises."""
+    text = encode_json(recorded(value, keep_keys))
+    limit = _settings.limit
+    if len(text) <= limit:
         return text
-    return encode_json(f"{text[: settings.limit]}...[truncated: {len(text)} chars]")
+    return encode_json(f"{text[:limit]}...[truncated: {len(text)} chars]")
 
 
-__all__ = ["REDACTED", "masked", "recorded_json"]
+__all__ = ["REDACTED", "masked", "recorded", "recorded_json"]

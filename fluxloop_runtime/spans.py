@@ -152,7 +152,7 @@ class Span:
         """Encode the user's values (masked, bounded) once, for every exporter."""
         self.input_json = None if self.input is None else recorded_json(self.input)
         self.output_json = None if self.output is None else recorded_json(self.output)
-        self.metadata_json = recorded_json(self.metadata) if self.metadata else "{}"
+        self.metadata_json = recorded_json(self.metadata, keep_keys=True) if self.metadata else "{}"
 
     def to_line(self) -> str:
         """The observation as one JSONL line, in the SDK's layout (keys in `ObservationData`

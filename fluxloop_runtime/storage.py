@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING
 from .collector import collector
 from .config import RuntimeConfig, get_config, on_change
 from .models import TRACE_FIELDS
-from .redaction import masked
+from .redaction import recorded
 from .serialization import json_line, model_record
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ class JsonlExporter:
             record = model_record(context.trace, TRACE_FIELDS)
             for key in ("metadata", "input", "output"):
                 if key in record:
-                    record[key] = masked(record[key])
+                    record[key] = recorded(record[key], keep_keys=key == "metadata")
             offline_store.add_trace(json_line(record))
         offline_store.flush()
 
