@@ -21,6 +21,7 @@ from .serialization import encode_json
 
 REDACTED = "[REDACTED]"
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)  # exact types, for the fast path
 
 
 class _Settings:
@@ -32,6 +33,7 @@ class _Settings:
         self.limit = config.max_value_chars
         # Dict keys repeat (parameter names, metadata keys): match each once.
         self.is_secret: dict[str, bool] = {}
+        self.plain_keys: set[str] = set()  # the keys found not secret so far
 
 
 _settings = _Settings(get_config())
@@ -54,7 +56,23 @@ def _secret(key: Any, settings: _Settings) -> bool:
         found = settings.secret_key(key) is not None
         if len(settings.is_secret) < 10_000:
             settings.is_secret[key] = found
+            if not found:
+                settings.plain_keys.add(key)
     return found
+
+
+def _plain(value: Any, settings: _Settings) -> bool:
+    """True for what needs no masking and is most of what is recorded: a scalar, or a dict
+    of scalars under keys already known not to be secret (one C-level subset test)."""
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        return True
+    if kind is not dict or not value.keys() <= settings.plain_keys:
+        return False
+    for item in value.values():
+        if type(item) not in _SCALAR_TYPES:
+            return False
+    return True
 
 
 def masked(value: Any, settings: _Settings | None = None, depth: int = 0) -> Any:
@@ -106,8 +124,11 @@ def recorded(value: Any, keep_keys: bool = False) -> Any:
 def recorded_json(value: Any, keep_keys: bool = False) -> str:
     """The JSON text recorded for `value`: `recorded(value)`, cut at `max_value_chars` with
     a marker. Never raises."""
-    text = encode_json(recorded(value, keep_keys))
-    limit = _settings.limit
+    settings = _settings
+    if settings.mask is not None or not _plain(value, settings):
+        value = recorded(value, keep_keys)
+    text = encode_json(value)
+    limit = settings.limit
     if len(text) <= limit:
         return text
     return encode_json(f"{text[:limit]}...[truncated: {len(text)} chars]")

@@ -82,9 +82,6 @@ class Span:
         "parent_observation_id",
         "trace_id",
         "context",
-        "level",
-        "status_message",
-        "llm_parameters",
         "input_json",
         "output_json",
         "metadata_json",
@@ -116,15 +113,17 @@ class Span:
         self.parent_observation_id = parent_observation_id
         self.context = context
         self.trace_id = context.trace_id
-        self.level = "info"
-        self.status_message: str | None = None
-        self.llm_parameters: dict[str, Any] | None = None
         self.metadata_json: str | None = None  # set by seal()
+
+    # What only a manual ObservationData sets (`_ManualSpan` has slots for them).
+    level = "info"
+    status_message: str | None = None
+    llm_parameters: dict[str, Any] | None = None
 
     @classmethod
     def from_observation(cls, observation: ObservationData, context: FluxLoopContext) -> Span:
         """The finished record of a manual (`push_observation`) observation."""
-        span = cls.__new__(cls)
+        span = _ManualSpan.__new__(_ManualSpan)
         span.id = str(observation.id)
         span.type = observation.type.value
         span.name = observation.name
@@ -189,6 +188,12 @@ class Span:
             parts.append(f', "parent_observation_id": "{self.parent_observation_id}"')
         parts.append(f', "trace_id": "{self.trace_id}"}}\n')
         return "".join(parts)
+
+
+class _ManualSpan(Span):
+    """A `Span` made from an `ObservationData`, which may set these too."""
+
+    __slots__ = ("level", "status_message", "llm_parameters")
 
 
 __all__ = ["Span", "new_id", "ns_of", "root_span_id", "span_id_of"]
