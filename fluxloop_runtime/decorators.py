@@ -6,14 +6,14 @@ predicates frameworks rely on stay true. Wrappers copy `__wrapped__`, `__name__`
 `__qualname__`, `__doc__`, `__annotations__`, `__module__` and `__dict__` and never set
 `__signature__`: `inspect.signature` follows `__wrapped__` to the exact original signature.
 
-With no active context a call costs one `ContextVar.get()`, and records nothing, except an
-`@agent` call, which opens a trace of its own (written when the call ends). Recorded calls keep the bound
-arguments (less `self`/`cls` and the parameters a framework fills in,
-`fluxloop_runtime.framework_context`) as input and the return value as output; a stream (a generator
-or async generator, returned or produced) keeps its observation open until it is exhausted,
-closed or fails, and records its items up to `max_stream_items`. Errors are recorded (message
-and type) and the same exception propagates; a failure of the recording itself never changes
-what the call returns or raises (`fluxloop_runtime.failures`).
+With no active context a call costs one `ContextVar.get()` and records nothing, except an
+`@agent` call, which opens a trace of its own (written when the call ends). Recorded calls
+keep the bound arguments (less `self`/`cls` and the parameters a framework fills in,
+`fluxloop_runtime.framework_context`) as input and the return value as output; a stream (a
+generator or async generator, returned or produced) keeps its observation open until it is
+exhausted, closed or fails, and records its items up to `max_stream_items`. Errors are
+recorded (message and type) and the same exception propagates; a failure of the recording
+itself never changes what the call returns or raises (`fluxloop_runtime.failures`).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from typing import Any, TypeVar
 
 from .config import RuntimeConfig, get_config, on_change
 from .context import FluxLoopContext, Frame, current_frame, new_frame
+from .export import exporters
 from .failures import describe_error, recording_failed
 from .framework_context import annotation_head, is_framework_context
 from .models import ObservationType
-from .export import exporters
 from .spans import Span
 
 logger = logging.getLogger("fluxloop_runtime")

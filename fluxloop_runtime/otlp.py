@@ -277,16 +277,14 @@ class OtlpExporter:
                 )
             )
         context = span.context
-        if span.parent_observation_id is not None:
-            parent_id = span_id_of(span.parent_observation_id)
-        else:
-            parent_id = context.parent_span_id
+        parent = span.parent_observation_id
+        parent_id = context.parent_span_id if parent is None else span_id_of(parent)
+        parent_is_remote = context.remote and parent_id == context.parent_span_id  # another process's
         trace_id = _hex_trace_id(span.trace_id)
         return ReadableSpan(
             name=name,
             context=SpanContext(trace_id, span_id_of(span.id), is_remote=False, trace_flags=_SAMPLED),
-            parent=SpanContext(trace_id, parent_id, is_remote=context.remote and span.parent_observation_id is None,
-                               trace_flags=_SAMPLED),
+            parent=SpanContext(trace_id, parent_id, is_remote=parent_is_remote, trace_flags=_SAMPLED),
             resource=self._resource,
             attributes=attributes,
             events=events,
