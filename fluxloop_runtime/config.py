@@ -7,8 +7,10 @@ the debug flag the decorators read) registers a listener with `on_change`.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
@@ -16,6 +18,29 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 logger = logging.getLogger("fluxloop_runtime")
+
+
+# What the `exporters` setting may name: where the exporter's class lives (imported by
+# fluxloop_runtime.export when the name is used) and the modules it needs (its extra).
+EXPORTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "jsonl": ("fluxloop_runtime.storage:JsonlExporter", ()),
+    "otlp": (
+        "fluxloop_runtime.otlp:OtlpExporter",
+        ("opentelemetry.sdk.trace", "opentelemetry.exporter.otlp.proto.http.trace_exporter"),
+    ),
+}
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a parent package is missing
+        return False
+
+
+# Keys whose values are masked: API keys, credentials, passwords, secrets and tokens
+# (`access_token`, `refreshToken`; not `prompt_tokens` or `max_tokens`, which are counts).
+DEFAULT_MASK_PATTERN = r"api[-_]?key|authorization|passw(or)?d|secret|token$|credential|cookie|private[-_]?key"
 
 
 class RuntimeConfig(BaseModel):
@@ -26,6 +51,13 @@ class RuntimeConfig(BaseModel):
     `record_args`, `recording_file`, `batch_size` and `flush_interval` are accepted (and
     validated) for compatibility and not used: the offline store writes at the moments
     `fluxloop_runtime.storage` lists.
+
+    Beyond the SDK: `exporters` names where finished observations go (`jsonl`, the offline
+    store; `otlp`, OpenTelemetry over OTLP/HTTP, with `otlp_endpoint` and `otlp_headers`
+    defaulting to the standard `OTEL_EXPORTER_OTLP_*` variables); `max_value_chars` bounds
+    each recorded value; `mask_pattern` (a regular expression, matched case-insensitively
+    against dict keys) and `mask` (a callable given each recorded value, returning what to
+    record) keep secrets out of every exporter.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -47,8 +79,54 @@ class RuntimeConfig(BaseModel):
     record_args: bool = False
     recording_file: str | None = None
     max_stream_items: int = Field(default=100, ge=0)
+    exporters: tuple[str, ...] = ("jsonl",)
+    otlp_endpoint: str | None = None
+    otlp_headers: dict[str, str] | None = None
+    max_value_chars: int = Field(default=8192, ge=16)
+    mask_pattern: str = DEFAULT_MASK_PATTERN
+    mask: Callable[[Any], Any] | None = None
 
-    @field_validator("collector_url")
+    @field_validator("exporters", mode="before")
+    @classmethod
+    def _exporter_list(cls, value: Any) -> Any:
+        if isinstance(value, str):  # FLUXLOOP_EXPORTERS=jsonl,otlp
+            value = [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @field_validator("exporters")
+    @classmethod
+    def _known_exporters(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if name not in EXPORTERS:
+                raise ValueError(f"unknown exporter {name!r} (known: {', '.join(EXPORTERS)})")
+            missing = [module for module in EXPORTERS[name][1] if not _importable(module)]
+            if missing:
+                raise ValueError(
+                    f"the {name!r} exporter needs {', '.join(missing)}, which is not installed: "
+                    f'pip install "fluxloop-lint[{name}]"'
+                )
+        return tuple(dict.fromkeys(value))
+
+    @field_validator("otlp_headers", mode="before")
+    @classmethod
+    def _header_pairs(cls, value: Any) -> Any:
+        if isinstance(value, str):  # the OTEL_EXPORTER_OTLP_HEADERS form: key=value,key=value
+            pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+            if any(len(pair) != 2 for pair in pairs):
+                raise ValueError(f"not key=value pairs: {value!r}")
+            return {key.strip(): item.strip() for key, item in pairs}
+        return value
+
+    @field_validator("mask_pattern")
+    @classmethod
+    def _valid_pattern(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {error}") from None
+        return value
+
+    @field_validator("collector_url", "otlp_endpoint")
     @classmethod
     def _valid_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -86,6 +164,9 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "record_args": "FLUXLOOP_RECORD_ARGS",
     "recording_file": "FLUXLOOP_RECORDING_FILE",
     "max_stream_items": "FLUXLOOP_MAX_STREAM_ITEMS",
+    "exporters": "FLUXLOOP_EXPORTERS",
+    "max_value_chars": "FLUXLOOP_MAX_VALUE_CHARS",
+    "mask_pattern": "FLUXLOOP_MASK_PATTERN",
 }
 
 ConfigListener = Callable[[RuntimeConfig, RuntimeConfig], None]
@@ -187,6 +268,7 @@ def on_change(listener: ConfigListener) -> None:
 
 __all__ = [
     "ENVIRONMENT_VARIABLES",
+    "EXPORTERS",
     "RuntimeConfig",
     "configure",
     "get_config",

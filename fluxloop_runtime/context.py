@@ -19,11 +19,10 @@ from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 from .config import get_config
+from .export import exporters
 from .failures import describe_error, recording_failed
-from .models import OBSERVATION_FIELDS, TRACE_FIELDS, ObservationData, ObservationType, TraceData
-from .serialization import json_line, model_record
-from .spans import Span
-from .storage import offline_store
+from .models import ObservationData, ObservationType, TraceData
+from .spans import Span, root_span_id
 
 logger = logging.getLogger("fluxloop_runtime")
 
@@ -83,6 +82,8 @@ class FluxLoopContext:
         metadata: dict[str, Any] | None = None,
         tags: list[str] | None = None,
         trace_id_override: UUID | str | None = None,
+        sampled: bool | None = None,
+        remote_parent_span_id: int | None = None,
     ) -> None:
         self.trace = TraceData(
             id=_as_uuid(trace_id_override) or trace_id or uuid4(),
@@ -93,9 +94,14 @@ class FluxLoopContext:
             tags=list(tags or []),
         )
         self.trace_id = str(self.trace.id)
-        self.is_sampled = random.random() < get_config().sample_rate
+        self.is_sampled = random.random() < get_config().sample_rate if sampled is None else sampled
+        # A trace continued from another process (`continue_trace`): its root and its trace
+        # record belong to that process; here, top-level observations have that parent.
+        self.remote = remote_parent_span_id is not None
+        self.parent_span_id = root_span_id(self.trace_id) if remote_parent_span_id is None else remote_parent_span_id
+        self.opened_by_agent = False  # an @agent called with no context: it ends the trace
         self._recorded: set[UUID] = set()
-        self._finalized = False
+        self.finalized = False
 
     def is_enabled(self) -> bool:
         """Whether observations in this trace are recorded: enabled in the configuration
@@ -189,8 +195,8 @@ class FluxLoopContext:
         return new_frame(self, None, None, None)
 
     def _record(self, observation: ObservationData) -> None:
-        """Hand `observation`'s line to the offline store, once. Never raises (it runs in
-        the user's `finally:`)."""
+        """Hand `observation` to the exporters, once. Never raises (it runs in the user's
+        `finally:`)."""
         if observation.id in self._recorded:
             if get_config().debug:
                 logger.debug("FluxLoop: %r already recorded; not writing it twice", observation.name)
@@ -199,9 +205,11 @@ class FluxLoopContext:
         if get_config().debug:
             logger.debug("FluxLoop: pop %s %r (id=%s)", observation.type.value, observation.name, observation.id)
         try:
-            offline_store.add_observation(json_line(model_record(observation, OBSERVATION_FIELDS)))
+            span = Span.from_observation(observation, self)
         except Exception as failure:  # noqa: BLE001 - see fluxloop_runtime.failures
             recording_failed(f"observation {observation.name!r}", failure)
+            return
+        exporters.observation_ended(span)
 
     def add_metadata(self, key: str, value: Any) -> None:
         """Add `key: value` to the trace's metadata."""
@@ -219,23 +227,46 @@ class FluxLoopContext:
             self.trace.user_id = user_id
 
     def finalize(self) -> None:
-        """End the trace: write its line to `traces.jsonl` and flush the offline store.
-        Never raises."""
-        if self._finalized:
+        """End the trace and hand it to the exporters (the offline store writes its line
+        and flushes). Never raises."""
+        if self.finalized:
             return
-        self._finalized = True
+        self.finalized = True
         if not self.is_enabled():
             return
-        try:
-            if self.trace.end_time is None:
-                self.trace.end_time = datetime.now(timezone.utc)
-            offline_store.add_trace(json_line(model_record(self.trace, TRACE_FIELDS)))
-            offline_store.flush()
-        except Exception as failure:  # noqa: BLE001 - see fluxloop_runtime.failures
-            recording_failed(f"trace {self.trace.name!r}", failure)
+        if self.trace.end_time is None:
+            self.trace.end_time = datetime.now(timezone.utc)
+        exporters.trace_ended(self)
 
 
-class instrument:
+class Block:
+    """A block usable with `with` and `async with` alike: `__aenter__`/`__aexit__` run the
+    subclass's `__enter__`/`__exit__` (entering and leaving never await)."""
+
+    def __enter__(self) -> FluxLoopContext:
+        raise NotImplementedError
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> FluxLoopContext:
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.__exit__(exc_type, exc, traceback)
+
+
+class instrument(Block):
     """Record a block: `with instrument("run"):` or `async with instrument("run"):`.
 
     With no active context it opens a new trace (the root) and yields its
@@ -300,7 +331,7 @@ class instrument:
                     None,
                     dict(self.metadata or {}),
                     active.observation_id,
-                    context.trace_id,
+                    context,
                 )
                 for tag in self.tags or ():
                     context.add_tag(tag)
@@ -333,22 +364,11 @@ class instrument:
                 if exc is not None and not isinstance(exc, GeneratorExit):
                     span.error = describe_error(exc)
                     span.metadata["error_type"] = type(exc).__name__
-                offline_store.add_observation(span.to_line())
             except Exception as failure:  # noqa: BLE001 - the block's own exception goes on
                 recording_failed(f"instrument({self.name!r})", failure)
+            exporters.observation_ended(span)
         if self._root is not None:
             self._root.finalize()
 
-    async def __aenter__(self) -> FluxLoopContext:
-        return self.__enter__()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.__exit__(exc_type, exc, traceback)
-
-
-__all__ = ["FluxLoopContext", "Frame", "new_frame", "current_frame", "get_current_context", "instrument"]
+__all__ = ["Block", "FluxLoopContext", "Frame", "new_frame", "current_frame", "get_current_context", "instrument"]

@@ -6,12 +6,14 @@ predicates frameworks rely on stay true. Wrappers copy `__wrapped__`, `__name__`
 `__qualname__`, `__doc__`, `__annotations__`, `__module__` and `__dict__` and never set
 `__signature__`: `inspect.signature` follows `__wrapped__` to the exact original signature.
 
-With no active context a call costs one `ContextVar.get()`. Recorded calls keep the bound
-arguments (less `self`/`cls`) as input and the return value as output; a stream (a generator
-or async generator, returned or produced) keeps its observation open until it is exhausted,
-closed or fails, and records its items up to `max_stream_items`. Errors are recorded (message
-and type) and the same exception propagates; a failure of the recording itself never changes
-what the call returns or raises (`fluxloop_runtime.failures`).
+With no active context a call costs one `ContextVar.get()` and records nothing, except an
+`@agent` call, which opens a trace of its own (written when the call ends). Recorded calls
+keep the bound arguments (less `self`/`cls` and the parameters a framework fills in,
+`fluxloop_runtime.framework_context`) as input and the return value as output; a stream (a
+generator or async generator, returned or produced) keeps its observation open until it is
+exhausted, closed or fails, and records its items up to `max_stream_items`. Errors are
+recorded (message and type) and the same exception propagates; a failure of the recording
+itself never changes what the call returns or raises (`fluxloop_runtime.failures`).
 """
 
 from __future__ import annotations
@@ -20,16 +22,18 @@ import functools
 import inspect
 import logging
 import time
+import typing
 from collections.abc import AsyncGenerator, Callable, Generator
 from types import AsyncGeneratorType, GeneratorType
 from typing import Any, TypeVar
 
 from .config import RuntimeConfig, get_config, on_change
-from .context import Frame, current_frame, new_frame
+from .context import FluxLoopContext, Frame, current_frame, new_frame
+from .export import exporters
 from .failures import describe_error, recording_failed
+from .framework_context import annotation_head, is_framework_context
 from .models import ObservationType
 from .spans import Span
-from .storage import offline_store
 
 logger = logging.getLogger("fluxloop_runtime")
 
@@ -39,6 +43,8 @@ _get_frame = current_frame.get
 _set_frame = current_frame.set
 _reset_frame = current_frame.reset
 _STREAM_TYPES = (GeneratorType, AsyncGeneratorType)  # built once, not on every call
+_AGENT = ObservationType.AGENT.value
+NO_CONTEXT = "no active FluxLoop context (run it inside instrument() or an @agent)"
 # Copies of two settings, read on every recorded call without a function call.
 _debug = get_config().debug
 _enabled = get_config().enabled
@@ -58,21 +64,38 @@ Binder = Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]]
 _FAST_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
 
+def _annotation_name(annotation: Any) -> str | None:
+    """The class name an annotation starts with (`RunContextWrapper[Ctx]` and
+    `"agents.RunContextWrapper[Ctx]"` give `RunContextWrapper`)."""
+    if annotation is inspect.Parameter.empty:
+        return None
+    if isinstance(annotation, str):
+        return annotation_head(annotation)
+    origin = typing.get_origin(annotation) or annotation
+    return getattr(origin, "__name__", None)
+
+
+def _left_out(parameters: list[inspect.Parameter]) -> tuple[str, ...]:
+    """Parameters not recorded: a leading `self`/`cls`, and those a framework fills in."""
+    names = [
+        parameter.name
+        for parameter in parameters
+        if is_framework_context(parameter.name, _annotation_name(parameter.annotation))
+    ]
+    if parameters and parameters[0].name in ("self", "cls") and parameters[0].kind != inspect.Parameter.KEYWORD_ONLY:
+        names.insert(0, parameters[0].name)
+    return tuple(names)
+
+
 def _input_binder(func: Callable[..., Any]) -> Binder:
     """A function mapping a call's arguments to `{parameter: value}` with defaults applied
-    and a leading `self`/`cls` left out. Plain signatures get a fast path."""
+    and `_left_out` parameters removed. Plain signatures get a fast path."""
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError):
         return lambda args, kwargs: {"args": list(args), "kwargs": dict(kwargs)}
     parameters = list(signature.parameters.values())
-    skipped = (
-        parameters[0].name
-        if parameters
-        and parameters[0].name in ("self", "cls")
-        and parameters[0].kind != inspect.Parameter.KEYWORD_ONLY
-        else None
-    )
+    skipped = _left_out(parameters)
     if all(parameter.kind in _FAST_KINDS for parameter in parameters):
         positional = tuple(p.name for p in parameters if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD)
         defaults = tuple((p.name, p.default) for p in parameters if p.default is not inspect.Parameter.empty)
@@ -86,8 +109,8 @@ def _input_binder(func: Callable[..., Any]) -> Binder:
                 for name, default in defaults:
                     if name not in bound:
                         bound[name] = default
-            if skipped is not None:
-                bound.pop(skipped, None)
+            for name in skipped:
+                bound.pop(name, None)
             return bound
 
         return bind_fast
@@ -99,8 +122,8 @@ def _input_binder(func: Callable[..., Any]) -> Binder:
             return {"args": list(args), "kwargs": dict(kwargs)}
         bound_arguments.apply_defaults()
         bound = dict(bound_arguments.arguments)
-        if skipped is not None:
-            bound.pop(skipped, None)
+        for name in skipped:
+            bound.pop(name, None)
         return bound
 
     return bind_general
@@ -146,6 +169,15 @@ class _Recorder:
     def not_captured(self, reason: str) -> None:
         logger.debug("FluxLoop: %s %r not captured: %s", self.type, self.name, reason)
 
+    def root_frame(self) -> Frame:
+        """An agent called with no active context opens a trace of its own, named after it
+        (the seed's "wrap the parent function with instrument() or @agent")."""
+        if _debug:
+            logger.debug("FluxLoop: agent %r called with no active FluxLoop context: it opens a trace of its own", self.name)
+        context = FluxLoopContext(self.name)
+        context.opened_by_agent = True
+        return context._root_frame()
+
     def open(self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Span | None:
         """A new open observation under `frame`, or None when its trace is not recorded."""
         context = frame.context
@@ -159,7 +191,7 @@ class _Recorder:
             self.bind(args, kwargs) if self.capture_input else None,
             dict(self.metadata) if self.metadata else {},
             frame.observation_id,
-            context.trace_id,
+            context,
             self.model,
         )
         if _debug:
@@ -167,8 +199,8 @@ class _Recorder:
         return span
 
     def finish(self, span: Span, output: Any = None, error: BaseException | None = None) -> None:
-        """End `span` with `output` or `error` and hand its line to the offline store.
-        Never raises: the user's result or exception is what the call ends with."""
+        """End `span` with `output` or `error` and hand it to the exporters. Never raises:
+        the user's result or exception is what the call ends with."""
         try:
             span.end_ns = time.time_ns()
             if error is not None:
@@ -180,9 +212,11 @@ class _Recorder:
                     _copy_token_usage(span, output.get("usage"))
             if _debug:
                 logger.debug("FluxLoop: pop %s %r (id=%s)", self.type, self.name, span.id)
-            offline_store.add_observation(span.to_line())
         except Exception as failure:  # noqa: BLE001 - see fluxloop_runtime.failures
             recording_failed(f"{self.type} {self.name!r}", failure)
+        exporters.observation_ended(span)
+        if span.parent_observation_id is None and span.context.opened_by_agent:
+            span.context.finalize()  # the agent's own trace ends with it
 
     def finish_stream(self, span: Span, items: list[Any], dropped: int, closed: bool) -> None:
         try:
@@ -324,15 +358,18 @@ def _relay_returned_stream(recorder: _Recorder, stream: Any, span: Span, frame: 
 
 
 def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..., Any]:
-    get_frame = _get_frame  # a closure variable: the cheapest lookup on the hot path
+    get_frame = _get_frame  # closure variables: the cheapest lookups on the hot path
+    opens_trace = recorder.type == _AGENT
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         frame = get_frame()
         if frame is None:
-            if _debug:
-                recorder.not_captured("no active FluxLoop context (run it inside instrument())")
-            return func(*args, **kwargs)
+            if not opens_trace:
+                if _debug:
+                    recorder.not_captured(NO_CONTEXT)
+                return func(*args, **kwargs)
+            frame = recorder.root_frame()
         span = recorder.open(frame, args, kwargs)
         if span is None:
             return func(*args, **kwargs)
@@ -356,15 +393,18 @@ def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..
 def _wrap_coroutine_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..., Any]:
     """The coroutine twin of `_wrap_function`, line for line, with `await` (a shared helper
     could not await and would cost a call on every call)."""
-    get_frame = _get_frame  # a closure variable: the cheapest lookup on the hot path
+    get_frame = _get_frame  # closure variables: the cheapest lookups on the hot path
+    opens_trace = recorder.type == _AGENT
 
     @functools.wraps(func)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         frame = get_frame()
         if frame is None:
-            if _debug:
-                recorder.not_captured("no active FluxLoop context (run it inside instrument())")
-            return await func(*args, **kwargs)
+            if not opens_trace:
+                if _debug:
+                    recorder.not_captured(NO_CONTEXT)
+                return await func(*args, **kwargs)
+            frame = recorder.root_frame()
         span = recorder.open(frame, args, kwargs)
         if span is None:
             return await func(*args, **kwargs)
@@ -389,9 +429,11 @@ def _stream_start(func: Callable[..., Any], recorder: _Recorder) -> StreamStart:
     def start(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Span | None, Frame | None]:
         frame = _get_frame()
         if frame is None:
-            if _debug:
-                recorder.not_captured("no active FluxLoop context (run it inside instrument())")
-            return func(*args, **kwargs), None, None
+            if recorder.type != _AGENT:
+                if _debug:
+                    recorder.not_captured(NO_CONTEXT)
+                return func(*args, **kwargs), None, None
+            frame = recorder.root_frame()
         span = recorder.open(frame, args, kwargs)
         if span is None:
             return func(*args, **kwargs), None, None

@@ -1,18 +1,30 @@
-"""`Span`: the lightweight observation record the decorators and nested `instrument()` use.
+"""`Span`: the record of one finished observation, as every exporter receives it.
 
-It has the fields of `ObservationData` that a decorator fills and is written in the same
-line layout, but costs a fraction of a pydantic model on the hot path: no validation, a
-random 128-bit id formatted as a UUID 4 string, `time.time_ns()` timestamps formatted only
-when the line is written.
+The decorators and nested `instrument()` make one directly; a manual `ObservationData` is
+turned into one when it is popped (`Span.from_observation`). It has the fields of
+`ObservationData` and is written in the same line layout, but costs a fraction of a pydantic
+model on the hot path: no validation, a random 128-bit id formatted as a UUID 4 string,
+`time.time_ns()` timestamps formatted only when the line is written. `seal()` encodes the
+user's values once (masked and bounded, `fluxloop_runtime.redaction`) for all exporters.
+
+Span ids of OpenTelemetry (64 bits) come from observation ids (`span_id_of`); a trace's
+root span, which has no observation, gets `root_span_id`. Both the W3C `traceparent` and
+the OTLP exporter use them, so a trace continued in another process has the same parents.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from typing import Any
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
+from .redaction import recorded_json
 from .serialization import encode_json, encode_string, iso_from_ns
+
+if TYPE_CHECKING:
+    from .context import FluxLoopContext
+    from .models import ObservationData
 
 _random_bits = random.getrandbits
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
@@ -25,8 +37,29 @@ def new_id() -> str:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
+def span_id_of(observation_id: str) -> int:
+    """The OpenTelemetry span id (64 bits, never 0) of an observation id (a UUID string)."""
+    return int(observation_id.replace("-", "")[:16], 16) or 1
+
+
+def root_span_id(trace_id: str) -> int:
+    """The span id of a trace's root span (its `instrument()` block), from the trace id."""
+    return int(trace_id.replace("-", "")[16:], 16) or 1
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def ns_of(moment: datetime) -> int:
+    """A datetime (naive ones taken as UTC) as nanoseconds since the epoch, exactly."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+
+
 class Span:
-    """One open or finished observation made by a decorator or a nested `instrument()`.
+    """One open or finished observation.
 
     Code inside a decorated call may set `output`, `error` or add to `metadata` through
     `get_current_context().current_observation()`.
@@ -48,6 +81,10 @@ class Span:
         "total_tokens",
         "parent_observation_id",
         "trace_id",
+        "context",
+        "input_json",
+        "output_json",
+        "metadata_json",
     )
 
     def __init__(
@@ -57,7 +94,7 @@ class Span:
         input: Any,
         metadata: dict[str, Any],
         parent_observation_id: str | None,
-        trace_id: str,
+        context: FluxLoopContext,
         model: str | None = None,
     ) -> None:
         self.id = new_id()
@@ -74,31 +111,74 @@ class Span:
         self.completion_tokens: int | None = None
         self.total_tokens: int | None = None
         self.parent_observation_id = parent_observation_id
-        self.trace_id = trace_id
+        self.context = context
+        self.trace_id = context.trace_id
+        self.metadata_json: str | None = None  # set by seal()
+
+    # What only a manual ObservationData sets (`_ManualSpan` has slots for them).
+    level = "info"
+    status_message: str | None = None
+    llm_parameters: dict[str, Any] | None = None
+
+    @classmethod
+    def from_observation(cls, observation: ObservationData, context: FluxLoopContext) -> Span:
+        """The finished record of a manual (`push_observation`) observation."""
+        span = _ManualSpan.__new__(_ManualSpan)
+        span.id = str(observation.id)
+        span.type = observation.type.value
+        span.name = observation.name
+        span.start_ns = ns_of(observation.start_time)
+        span.end_ns = None if observation.end_time is None else ns_of(observation.end_time)
+        span.input = observation.input
+        span.output = observation.output
+        span.error = observation.error
+        span.metadata = observation.metadata
+        span.model = observation.model
+        span.prompt_tokens = observation.prompt_tokens
+        span.completion_tokens = observation.completion_tokens
+        span.total_tokens = observation.total_tokens
+        parent = observation.parent_observation_id
+        span.parent_observation_id = None if parent is None else str(parent)
+        span.context = context
+        span.trace_id = context.trace_id if observation.trace_id is None else str(observation.trace_id)
+        span.level = observation.level.value
+        span.status_message = observation.status_message
+        span.llm_parameters = observation.llm_parameters
+        span.metadata_json = None
+        return span
+
+    def seal(self) -> None:
+        """Encode the user's values (masked, bounded) once, for every exporter."""
+        self.input_json = None if self.input is None else recorded_json(self.input)
+        self.output_json = None if self.output is None else recorded_json(self.output)
+        self.metadata_json = recorded_json(self.metadata, keep_keys=True) if self.metadata else "{}"
 
     def to_line(self) -> str:
         """The observation as one JSONL line, in the SDK's layout (keys in `ObservationData`
         order, None left out). Only the user's values go through the JSON encoder; the
         rest are strings known to be safe."""
+        if self.metadata_json is None:
+            self.seal()
         parts = [
             f'{{"id": "{self.id}", "type": "{self.type}", "name": {encode_string(self.name)}, '
             f'"start_time": "{iso_from_ns(self.start_ns)}"'
         ]
         if self.end_ns is not None:
             parts.append(f', "end_time": "{iso_from_ns(self.end_ns)}"')
-        values: dict[str, Any] = {}
-        if self.input is not None:
-            values["input"] = self.input
-        if self.output is not None:
-            values["output"] = self.output
+        if self.input_json is not None:
+            parts.append(f', "input": {self.input_json}')
+        if self.output_json is not None:
+            parts.append(f', "output": {self.output_json}')
         if self.error is not None:
-            values["error"] = self.error
-        if values:
-            parts.append(", " + encode_json(values)[1:-1])
-        parts.append(', "level": "info", "metadata": ')
-        parts.append(encode_json(self.metadata) if self.metadata else "{}")
+            parts.append(f', "error": {encode_json(str(self.error))}')
+        parts.append(f', "level": "{self.level}"')
+        if self.status_message is not None:
+            parts.append(f', "status_message": {encode_json(str(self.status_message))}')
+        parts.append(f', "metadata": {self.metadata_json}')
         if self.model is not None:
             parts.append(f', "model": {encode_string(self.model)}')
+        if self.llm_parameters is not None:
+            parts.append(f', "llm_parameters": {recorded_json(self.llm_parameters)}')
         if self.prompt_tokens is not None or self.completion_tokens is not None or self.total_tokens is not None:
             for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
                 count = getattr(self, key)
@@ -110,4 +190,10 @@ class Span:
         return "".join(parts)
 
 
-__all__ = ["Span", "new_id"]
+class _ManualSpan(Span):
+    """A `Span` made from an `ObservationData`, which may set these too."""
+
+    __slots__ = ("level", "status_message", "llm_parameters")
+
+
+__all__ = ["Span", "new_id", "ns_of", "root_span_id", "span_id_of"]

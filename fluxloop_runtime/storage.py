@@ -1,9 +1,11 @@
-"""The offline store: `observations.jsonl` and `traces.jsonl` in the offline directory.
+"""The offline store: `observations.jsonl` and `traces.jsonl` in the offline directory
+(the `jsonl` exporter).
 
 Finished records arrive as ready-made lines. They are buffered in memory and appended in
 batches: when a root trace ends, when the buffer holds `max_queue_size` lines, on `flush()`,
 before the configuration changes, and at interpreter exit. Each batch is written with one
-`write` call under one lock, so lines stay whole with many threads and tasks recording. An
+`write` call under one lock, and under an exclusive `flock` of the file where the system has
+one, so lines stay whole with many threads, tasks and processes writing the same files. An
 unwritable directory or a full disk is logged once (until a write succeeds again); the
 batch is dropped and the user's code carries on. With a collector configured, batches go to
 it instead, and to the offline store only when it cannot be reached (as in the SDK).
@@ -11,14 +13,26 @@ it instead, and to the offline store only when it cannot be reached (as in the S
 
 from __future__ import annotations
 
-import atexit
 import logging
 import threading
 from collections import deque
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from .collector import collector
 from .config import RuntimeConfig, get_config, on_change
+from .models import TRACE_FIELDS
+from .redaction import recorded
+from .serialization import json_line, model_record
+
+if TYPE_CHECKING:
+    from .context import FluxLoopContext
+    from .spans import Span
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: appends of one write are not interleaved there
+    fcntl = None  # type: ignore[assignment]
 
 logger = logging.getLogger("fluxloop_runtime")
 
@@ -71,7 +85,7 @@ class OfflineStore:
                 for name, lines in ((OBSERVATIONS_FILE, observations), (TRACES_FILE, traces)):
                     if lines:
                         with open(directory / name, "a", encoding="utf-8") as stream:
-                            stream.write("".join(lines))
+                            _append(stream, "".join(lines))
             except OSError as error:
                 if not self._failure_logged:
                     self._failure_logged = True
@@ -82,6 +96,20 @@ class OfflineStore:
                     )
                 return
             self._failure_logged = False
+
+
+def _append(stream: IO[str], text: str) -> None:
+    """Append `text` while holding the file's lock: another process's batch never lands
+    inside this one."""
+    if fcntl is None:
+        stream.write(text)
+        return
+    fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+    try:
+        stream.write(text)
+        stream.flush()
+    finally:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
 
 
 def _drain(lines: deque[str]) -> list[str]:
@@ -97,9 +125,30 @@ def _drain(lines: deque[str]) -> list[str]:
 offline_store = OfflineStore()
 
 
-def flush() -> None:
-    """Write every buffered observation and trace to the offline store now."""
-    offline_store.flush()
+class JsonlExporter:
+    """The `jsonl` exporter: observations and traces as lines of the offline store. A trace
+    continued from another process writes no trace line (its root is recorded there)."""
+
+    def __init__(self, config: RuntimeConfig) -> None:
+        pass  # one offline store per process, following the configuration itself
+
+    def export_observation(self, span: Span) -> None:
+        offline_store.add_observation(span.to_line())
+
+    def export_trace(self, context: FluxLoopContext) -> None:
+        if not context.remote:
+            record = model_record(context.trace, TRACE_FIELDS)
+            for key in ("metadata", "input", "output"):
+                if key in record:
+                    record[key] = recorded(record[key], keep_keys=key == "metadata")
+            offline_store.add_trace(json_line(record))
+        offline_store.flush()
+
+    def flush(self) -> None:
+        offline_store.flush()
+
+    def shutdown(self) -> None:
+        offline_store.flush()
 
 
 def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
@@ -110,6 +159,5 @@ def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
 
 
 on_change(_follow_configuration)
-atexit.register(flush)
 
-__all__ = ["OBSERVATIONS_FILE", "TRACES_FILE", "OfflineStore", "flush", "offline_store"]
+__all__ = ["OBSERVATIONS_FILE", "TRACES_FILE", "JsonlExporter", "OfflineStore", "offline_store"]

@@ -51,11 +51,8 @@ from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, text_fix
 from fluxloop_lint.names import dotted_parts
 from fluxloop_lint.types import OBSERVATION_TYPES, Applicability, Fix, FrameworkKind
 from fluxloop_lint.syntax_tree import descendants, is_docstring
+from fluxloop_runtime.framework_context import annotation_head, is_framework_context
 
-# Parameters a framework fills in itself: not part of what the tool was asked.
-FRAMEWORK_CONTEXT_TYPES = frozenset(
-    {"RunContextWrapper", "ToolContext", "RunContext", "AgentContext", "InjectedToolArg", "InjectedState", "Context"}
-)
 # The decorators' parameters, in order (sdk-contract.md).
 _PARAMETERS = {
     "trace": ("name", "observation_type", "metadata", "capture_input", "capture_output"),
@@ -331,17 +328,21 @@ def _recorded_parameters(function: cst.FunctionDef) -> list[str]:
 
 
 def _framework_context(param: cst.Param) -> bool:
+    """Left out of the recorded input, as the decorators leave it out (one shared list)."""
+    return is_framework_context(param.name.value, _annotation_head(param))
+
+
+def _annotation_head(param: cst.Param) -> str | None:
     if param.annotation is None:
-        return False
+        return None
     annotation = param.annotation.annotation
     if isinstance(annotation, cst.Subscript):
         annotation = annotation.value
     if isinstance(annotation, cst.SimpleString):  # "RunContextWrapper[AgentContext]"
         text = annotation.evaluated_value
-        head = text.split("[", 1)[0].strip().rsplit(".", 1)[-1] if isinstance(text, str) else ""
-        return head in FRAMEWORK_CONTEXT_TYPES
+        return annotation_head(text) if isinstance(text, str) else None
     parts = dotted_parts(annotation)
-    return bool(parts) and parts[-1] in FRAMEWORK_CONTEXT_TYPES
+    return parts[-1] if parts else None
 
 
 # -- the body ------------------------------------------------------------------------------------

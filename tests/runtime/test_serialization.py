@@ -4,7 +4,6 @@ import dataclasses
 import enum
 import json
 import math
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -98,7 +97,7 @@ def test_any_value_becomes_one_parseable_line(value):
 @settings(max_examples=100, deadline=None)
 @given(any_values, st.text())
 def test_span_lines_are_whole_for_any_value_and_name(value, name):
-    span = Span("tool", name, {"value": value}, {"meta": value}, None, str(uuid.uuid4()))
+    span = Span("tool", name, {"value": value}, {"meta": value}, None, fluxloop.FluxLoopContext("run"))
     span.output = value
     span.end_ns = span.start_ns
     parsed = parse_one_line(span.to_line())

@@ -1,0 +1,137 @@
+"""What a recorded value becomes before any exporter sees it: secrets masked, size bounded,
+encoded once as JSON text.
+
+Tool inputs carry API keys and tokens, and exported observations sit in a shared backend.
+Values under dict keys matching `mask_pattern` (case-insensitive, anywhere in input, output
+and metadata) become `"[REDACTED]"`; then the user's `mask` callable, if configured, gets
+the value and returns what to record. The JSON text is cut at `max_value_chars` with a
+marker saying how long it was. None of this ever fails the user's call: a value that
+cannot be masked is recorded as `"[REDACTED]"`, never as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .config import RuntimeConfig, get_config, on_change
+from .failures import recording_failed
+from .serialization import encode_json
+
+REDACTED = "[REDACTED]"
+_SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)  # exact types, for the fast path
+
+
+class _Settings:
+    """The configuration this module reads on every recorded value, kept at hand."""
+
+    def __init__(self, config: RuntimeConfig) -> None:
+        self.secret_key = re.compile(config.mask_pattern, re.IGNORECASE).search
+        self.mask: Callable[[Any], Any] | None = config.mask
+        self.limit = config.max_value_chars
+        # Dict keys repeat (parameter names, metadata keys): match each once.
+        self.is_secret: dict[str, bool] = {}
+        self.plain_keys: set[str] = set()  # the keys found not secret so far
+
+
+_settings = _Settings(get_config())
+
+
+def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
+    global _settings
+    if (old.mask_pattern, old.mask, old.max_value_chars) != (new.mask_pattern, new.mask, new.max_value_chars):
+        _settings = _Settings(new)
+
+
+on_change(_follow_configuration)
+
+
+def _secret(key: Any, settings: _Settings) -> bool:
+    if not isinstance(key, str):
+        return False
+    found = settings.is_secret.get(key)
+    if found is None:
+        found = settings.secret_key(key) is not None
+        if len(settings.is_secret) < 10_000:
+            settings.is_secret[key] = found
+            if not found:
+                settings.plain_keys.add(key)
+    return found
+
+
+def _plain(value: Any, settings: _Settings) -> bool:
+    """True for what needs no masking and is most of what is recorded: a scalar, or a dict
+    of scalars under keys already known not to be secret (one C-level subset test)."""
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        return True
+    if kind is not dict or not value.keys() <= settings.plain_keys:
+        return False
+    for item in value.values():
+        if type(item) not in _SCALAR_TYPES:
+            return False
+    return True
+
+
+def masked(value: Any, settings: _Settings | None = None, depth: int = 0) -> Any:
+    """`value` with every value under a secret-looking key replaced by `"[REDACTED]"`.
+    Returns `value` itself when nothing in it is masked (the common case costs no copy)."""
+    settings = settings or _settings
+    if isinstance(value, _SCALARS) or depth > 32:
+        return value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _secret(key, settings) or not isinstance(item, _SCALARS):
+                break
+        else:
+            return value  # no secret key and nothing nested: nothing to mask
+        copy = {}
+        changed = False
+        for key, item in value.items():
+            new = REDACTED if _secret(key, settings) else masked(item, settings, depth + 1)
+            changed |= new is not item
+            copy[key] = new
+        return copy if changed else value
+    if isinstance(value, (list, tuple)):
+        items = [masked(item, settings, depth + 1) for item in value]
+        if any(new is not old for new, old in zip(items, value)):
+            return items
+    return value
+
+
+def recorded(value: Any, keep_keys: bool = False) -> Any:
+    """`value` masked and the user's mask applied. Never raises: when masking fails the
+    value is `"[REDACTED]"`, or with `keep_keys` (metadata, which stays an object) the same
+    keys with that value."""
+    settings = _settings
+    try:
+        value = masked(value, settings)
+        if settings.mask is not None:
+            value = settings.mask(value)
+        return value
+    except Exception as failure:  # noqa: BLE001 - a failing mask must not expose or fail
+        recording_failed("a value (mask failed; recorded as [REDACTED])", failure)
+        try:
+            if keep_keys and isinstance(value, dict):
+                return {str(key): REDACTED for key in list(value)}
+        except Exception:  # noqa: BLE001 - a dict whose keys cannot even be listed
+            pass
+        return REDACTED
+
+
+def recorded_json(value: Any, keep_keys: bool = False) -> str:
+    """The JSON text recorded for `value`: `recorded(value)`, cut at `max_value_chars` with
+    a marker. Never raises."""
+    settings = _settings
+    if settings.mask is not None or not _plain(value, settings):
+        value = recorded(value, keep_keys)
+    text = encode_json(value)
+    limit = settings.limit
+    if len(text) <= limit:
+        return text
+    return encode_json(f"{text[:limit]}...[truncated: {len(text)} chars]")
+
+
+__all__ = ["REDACTED", "masked", "recorded", "recorded_json"]
