@@ -1,0 +1,276 @@
+"""The language server's handlers (pygls 2), wiring documents to the linter.
+
+Diagnostics are pulled (`textDocument/diagnostic`) by clients that can, and published on
+open, change and save for the others; a published result is always that of the document's
+newest version. Closing a document publishes an empty list.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from fluxloop_lint import __version__
+from fluxloop_lint.fixes.manual import MESSAGE as PATTERN_A_FIX
+from fluxloop_lint.runner import lint_document
+from fluxloop_lint.server import actions
+from fluxloop_lint.server.diagnostics import diagnostic
+from fluxloop_lint.server.hover import hover_text
+from fluxloop_lint.server.linting import Linted, Linter, Snapshot
+from fluxloop_lint.server.positions import LineIndex, overlaps
+from fluxloop_lint.server.projects import OptionError, Projects, is_configuration_file, overrides_from
+from fluxloop_lint.types import FixStrategy
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+PATTERN_A_CODES = ("FLX101", "FLX102", "FLX207")  # the findings whose manual-strategy fix is Pattern A
+CONFIGURATION_WATCHERS = ("**/pyproject.toml", "**/fluxloop-lint.toml")
+
+
+class FluxLoopServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("fluxloop-lint", __version__)
+        self.projects = Projects(overrides_from(None), self.show_error)
+        self.linter = Linter(self.projects)
+        self.option_error: str | None = None
+        self.published: dict[str, Linted] = {}  # per document, what its diagnostics were published from
+
+    # -- the client's capabilities ---------------------------------------------------------
+
+    def capability(self, *path: str) -> Any:
+        value: Any = self.client_capabilities
+        for name in path:
+            value = getattr(value, name, None) if value is not None else None
+        return value
+
+    @property
+    def pulls_diagnostics(self) -> bool:
+        return self.capability("text_document", "diagnostic") is not None
+
+    # -- messages to the client ---------------------------------------------------------------
+
+    def show_error(self, message: str) -> None:
+        self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message))
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    # -- documents --------------------------------------------------------------------------------
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        """The open Python document's current version (None: not open, or not Python)."""
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is None:
+            return None
+        path = document.path or document.uri
+        if document.language_id not in (None, "python") and not path.endswith(PYTHON_SUFFIXES):
+            return None
+        return Snapshot(document.uri, document.version, document.source, path)
+
+    def index(self, snapshot: Snapshot) -> LineIndex:
+        return LineIndex(snapshot.text, self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+
+    def is_current(self, snapshot: Snapshot) -> bool:
+        document = self.workspace.text_documents.get(unquote(snapshot.uri))
+        return document is not None and document.version == snapshot.version and document.source == snapshot.text
+
+    async def lint(self, snapshot: Snapshot) -> Linted | None:
+        """The snapshot's findings; None when it was overtaken or the lint failed (logged)."""
+        linted = await self.linter.lint(snapshot, lambda: self.is_current(snapshot))
+        if linted is not None and linted.result.errors:
+            for error in linted.result.errors:
+                self.log(f"fluxloop-lint: {snapshot.path}: {error}")
+            return None
+        return linted
+
+    async def publish(self, uri: str) -> None:
+        """Publish the newest version's diagnostics; a lint overtaken by a newer version is dropped."""
+        snapshot = self.snapshot(uri)
+        if snapshot is None:
+            return
+        linted = await self.lint(snapshot)
+        if linted is None or not self.is_current(snapshot) or self.published.get(snapshot.uri) == linted:
+            return
+        self.published[snapshot.uri] = linted
+        index = self.index(snapshot)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=snapshot.uri,
+                version=snapshot.version,
+                diagnostics=[diagnostic(finding, index) for finding in linted.result.findings],
+            )
+        )
+
+    async def refresh(self) -> None:
+        """After a configuration change: new diagnostics for every open document."""
+        if self.pulls_diagnostics:
+            if self.capability("workspace", "diagnostics", "refresh_support"):
+                await self.workspace_diagnostic_refresh_async(None)
+            return
+        for uri in list(self.workspace.text_documents):
+            await self.publish(uri)
+
+
+def build_server() -> FluxLoopServer:
+    server = FluxLoopServer()
+
+    def guarded(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        """Log a notification handler's internal error instead of losing it."""
+
+        async def run(params: Any) -> Any:
+            try:
+                return await handler(params)
+            except Exception:
+                server.log(f"fluxloop-lint: internal error: {traceback.format_exc()}")
+                return None
+
+        run.__name__ = handler.__name__
+        return run
+
+    @server.feature(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        try:
+            server.projects.overrides = overrides_from(params.initialization_options)
+        except OptionError as error:
+            server.option_error = f"fluxloop-lint: {error}; the initialization options are ignored"
+
+    @server.feature(types.INITIALIZED)
+    @guarded
+    async def initialized(params: types.InitializedParams) -> None:
+        if server.option_error is not None:
+            server.show_error(server.option_error)
+        if server.capability("workspace", "did_change_watched_files", "dynamic_registration"):
+            watchers = [types.FileSystemWatcher(glob_pattern=pattern) for pattern in CONFIGURATION_WATCHERS]
+            registration = types.Registration(
+                id="fluxloop-lint-configuration",
+                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+            )
+            await server.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(params: None) -> None:
+        server.linter.shutdown()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    @guarded
+    async def did_open(params: types.DidOpenTextDocumentParams) -> None:
+        if not server.pulls_diagnostics:
+            await server.publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    @guarded
+    async def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        if not server.pulls_diagnostics:
+            await server.publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    @guarded
+    async def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        if not server.pulls_diagnostics:
+            await server.publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        server.linter.forget(params.text_document.uri)
+        server.published.pop(params.text_document.uri, None)
+        server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier="fluxloop-lint", inter_file_dependencies=True, workspace_diagnostics=False),
+    )
+    async def pull_diagnostics(params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        snapshot = server.snapshot(params.text_document.uri)
+        if snapshot is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        linted = await server.lint(snapshot)
+        if linted is None:  # the lint failed: the client keeps what it has
+            if params.previous_result_id is not None:
+                return types.RelatedUnchangedDocumentDiagnosticReport(result_id=params.previous_result_id)
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        result_id = f"{linted.generation}:{snapshot.version}:{hash(snapshot.text)}"
+        if params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        index = server.index(snapshot)
+        items = [diagnostic(finding, index) for finding in linted.result.findings]
+        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @guarded
+    async def watched_files_changed(params: types.DidChangeWatchedFilesParams) -> None:
+        if any(is_configuration_file(to_fs_path(change.uri) or change.uri) for change in params.changes):
+            server.projects.forget()
+            await server.refresh()
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=list(actions.KINDS)))
+    async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        snapshot = server.snapshot(params.text_document.uri)
+        if snapshot is None:
+            return None
+        linted = await server.lint(snapshot)
+        findings = linted.result.findings if linted is not None else ()
+        index = server.index(snapshot)
+        versioned = bool(server.capability("workspace", "workspace_edit", "document_changes"))
+        target = actions.Target(snapshot.uri, snapshot.version, versioned)
+        configuration = server.linter.configuration(snapshot)
+        only = params.context.only
+        found: list[types.CodeAction] = []
+        if actions.wanted(actions.QUICKFIX, only):
+            unsafe_fixes = configuration.settings_for(snapshot.path).unsafe_fixes
+            for finding in findings:
+                if overlaps(index.range(finding.start, finding.end), params.range):
+                    for action in (actions.quick_fix(finding, index, target, unsafe_fixes), actions.noqa_action(finding, index, target)):
+                        if action is not None:
+                            found.append(action)
+        if actions.wanted(actions.PATTERN_A, only) and _on_decorator(index, params.range):
+            manual = server.projects.with_overrides(configuration, fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True)
+            result = await server.linter.run(lambda: lint_document(snapshot.path, snapshot.text, manual))
+            for finding in result.findings:
+                if (
+                    finding.code in PATTERN_A_CODES
+                    and finding.fix is not None
+                    and finding.fix.message == PATTERN_A_FIX
+                    and overlaps(index.range(finding.start, finding.end), params.range)
+                ):
+                    edits = [index.text_edit(edit) for edit in finding.fix.edits]
+                    found.append(types.CodeAction(title=actions.PATTERN_A_TITLE, kind=actions.PATTERN_A, edit=target.edit(edits)))
+                    break
+        if actions.wanted(actions.FIX_ALL, only):
+            fixed = await server.linter.fixed(snapshot, configuration)
+            if fixed.errors:
+                for error in fixed.errors:
+                    server.log(f"fluxloop-lint: {snapshot.path}: {error}")
+            elif isinstance(fixed.fixed_source, str):
+                action = actions.rewrite_action(
+                    "Fix all fluxloop-lint problems", actions.FIX_ALL, snapshot.text, fixed.fixed_source, index, target
+                )
+                if action is not None:
+                    found.append(action)
+        return found
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(params: types.HoverParams) -> types.Hover | None:
+        snapshot = server.snapshot(params.text_document.uri)
+        if snapshot is None:
+            return None
+        linted = await server.lint(snapshot)
+        findings = linted.result.findings if linted is not None else ()
+        text = hover_text(params.position, server.index(snapshot), findings)
+        if text is None:
+            return None
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.PlainText, value=text))
+
+    return server
+
+
+def _on_decorator(index: LineIndex, selection: types.Range) -> bool:
+    """Whether the selection touches a line that starts a decorator (a cheap test before
+    linting once more for the Pattern A action)."""
+    return any(index.line(number).lstrip().startswith("@") for number in range(selection.start.line, selection.end.line + 1))
+

@@ -1,0 +1,148 @@
+"""Diagnostics: the command line's findings, with ranges in the client's position encoding,
+on open and change, pulled or published; cleared on close; refreshed when the configuration
+changes; only the newest version's after a burst of edits."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsprotocol import types
+
+from tests.server.editor import Editor, command_line_findings, lines_of, units
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+# FLX101 on line 6, whose range ends after characters outside the BMP and outside ASCII
+# (UTF-8, UTF-16 and code points all count them differently), and a correctly placed
+# decorator on line 13.
+SOURCE = '''\
+from agents import function_tool
+
+import fluxloop_runtime
+
+
+@fluxloop_runtime.tool(name="météo 🌦")
+@function_tool
+def get_weather(city: str) -> str:
+    """Weather in a city."""
+    return f"sunny in {city}"
+
+
+@fluxloop_runtime.agent(name="planner")
+def plan(goal: str) -> str:
+    return goal
+'''
+
+
+def expected_diagnostics(editor: Editor, relative: str, text: str, *options: str) -> list[tuple]:
+    """The command line's findings as (code, message, severity, range in the client's units)."""
+    lines = lines_of(text)
+
+    def position(location: dict) -> tuple[int, int]:
+        line = location["row"] - 1
+        prefix = lines[line][: location["column"] - 1] if line < len(lines) else ""
+        return line, units(prefix, editor.encoding)
+
+    severities = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning}
+    return [
+        (finding["code"], finding["message"], severities[finding["severity"]], position(finding["location"]), position(finding["end_location"]))
+        for finding in command_line_findings(editor.root, relative, *options)
+    ]
+
+
+def shown(diagnostics: list[types.Diagnostic]) -> list[tuple]:
+    assert all(diagnostic.source == "fluxloop-lint" for diagnostic in diagnostics)
+    return [
+        (
+            diagnostic.code,
+            diagnostic.message,
+            diagnostic.severity,
+            (diagnostic.range.start.line, diagnostic.range.start.character),
+            (diagnostic.range.end.line, diagnostic.range.end.character),
+        )
+        for diagnostic in diagnostics
+    ]
+
+
+async def test_open_and_change_give_the_command_lines_findings(editor: Editor) -> None:
+    uri = editor.open("agent/tools.py", SOURCE)
+    expected = expected_diagnostics(editor, "agent/tools.py", SOURCE)
+    assert [code for code, *_ in expected] == ["FLX101"]
+    assert shown(await editor.diagnostics(uri)) == expected
+    # The end, after `"météo 🌦")`: 38 code points, 39 UTF-16 units, 43 UTF-8 bytes.
+    end = (await editor.diagnostics(uri))[0].range.end.character
+    assert end == {"utf-16": 39, "utf-8": 43}[editor.encoding]
+
+    changed = SOURCE.replace("@function_tool\n", "")
+    editor.change(uri, changed)
+    editor.write("agent/tools.py", changed)
+    assert shown(await editor.diagnostics(uri)) == expected_diagnostics(editor, "agent/tools.py", changed) == []
+
+
+async def test_a_file_that_does_not_parse_gets_flx001_and_the_server_goes_on(editor: Editor) -> None:
+    broken = "import fluxloop_runtime\n\ndef broken(:\n    pass\n"
+    uri = editor.open("broken.py", broken)
+    diagnostics = shown(await editor.diagnostics(uri))
+    assert diagnostics == expected_diagnostics(editor, "broken.py", broken)
+    assert [code for code, *_ in diagnostics] == ["FLX001"]
+    fine = editor.open("fine.py", SOURCE)
+    assert [code for code, *_ in shown(await editor.diagnostics(fine))] == ["FLX101"]
+
+
+async def test_files_without_fluxloop_and_other_languages_get_nothing(editor: Editor) -> None:
+    plain = editor.open("plain.py", "def add(a, b):\n    return a + b\n")
+    assert await editor.diagnostics(plain) == []
+    notes = editor.open("notes.md", SOURCE, language="markdown")
+    if editor.pulls:
+        assert await editor.diagnostics(notes) == []
+    hover = await editor.client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=notes), position=types.Position(5, 2))
+    )
+    assert hover is None
+
+
+async def test_close_publishes_an_empty_list(editor: Editor) -> None:
+    uri = editor.open("tools.py", SOURCE)
+    assert await editor.diagnostics(uri) != []
+    editor.client.published.clear()  # type: ignore[attr-defined]
+    editor.close(uri)
+    assert await editor.published(uri) == []
+
+
+async def test_a_configuration_change_refreshes_the_diagnostics(editor: Editor) -> None:
+    uri = editor.open("tools.py", SOURCE)
+    assert [diagnostic.code for diagnostic in await editor.diagnostics(uri)] == ["FLX101"]
+    if editor.client.capabilities.workspace.did_change_watched_files.dynamic_registration:  # type: ignore[union-attr]
+        await asyncio.sleep(0.2)  # the registration follows `initialized`
+        watched = [registration.method for registration in editor.client.registrations]  # type: ignore[attr-defined]
+        assert watched == [types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+
+    (editor.root / "pyproject.toml").write_text('[tool.fluxloop-lint]\nignore = ["FLX101"]\n', encoding="utf-8")
+    editor.client.published.clear()  # type: ignore[attr-defined]
+    change = types.FileEvent(uri=(editor.root / "pyproject.toml").as_uri(), type=types.FileChangeType.Changed)
+    editor.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[change]))
+    if editor.pulls:
+        await asyncio.sleep(0.2)  # Neovim pulls again on its next edit or request
+        assert await editor.diagnostics(uri) == []
+    else:
+        assert await editor.published(uri) == []
+    assert expected_diagnostics(editor, "tools.py", SOURCE) == []
+
+
+async def test_after_a_burst_of_edits_only_the_last_version_is_published(editor: Editor) -> None:
+    if editor.pulls:
+        pytest.skip("a pulling client asks for the version it has")
+    # A long file, so that each lint takes longer than the next edit takes to arrive.
+    body = "".join(f"\n\n@fluxloop_runtime.tool\ndef tool_{number}(x):\n    return x\n" for number in range(150))
+    uri = editor.open("burst.py", SOURCE + body)
+    await editor.published(uri, 1)
+    editor.client.published.clear()  # type: ignore[attr-defined]
+    versions = []
+    for number in range(1, 21):
+        versions.append(editor.change(uri, SOURCE.replace("planner", f"planner_{number}") + body))
+    last = await editor.published(uri, versions[-1])
+    await asyncio.sleep(0.3)
+    published = [params.version for params in editor.client.published if params.uri == uri]  # type: ignore[attr-defined]
+    assert published == [versions[-1]]
+    assert [diagnostic.code for diagnostic in last] == ["FLX101"]
