@@ -22,6 +22,7 @@ from fluxloop_lint.runner import lint_document
 from fluxloop_lint.server import actions
 from fluxloop_lint.server.diagnostics import diagnostic
 from fluxloop_lint.server.hover import hover_text
+from fluxloop_lint.server.pattern_a import function_edits
 from fluxloop_lint.server.linting import Linted, Linter, Snapshot
 from fluxloop_lint.server.positions import LineIndex, overlaps
 from fluxloop_lint.server.projects import OptionError, Projects, is_configuration_file, overrides_from
@@ -238,8 +239,10 @@ def build_server() -> FluxLoopServer:
                     and finding.fix.message == PATTERN_A_FIX
                     and overlaps(index.range(finding.start, finding.end), params.range)
                 ):
-                    edits = [index.text_edit(edit) for edit in finding.fix.edits]
-                    found.append(types.CodeAction(title=actions.PATTERN_A_TITLE, kind=actions.PATTERN_A, edit=target.edit(edits)))
+                    edits = function_edits(snapshot.text, finding.fix.edits, finding.start.line)
+                    if edits is not None:
+                        text_edits = [index.text_edit(edit) for edit in edits]
+                        found.append(types.CodeAction(title=actions.PATTERN_A_TITLE, kind=actions.PATTERN_A, edit=target.edit(text_edits)))
                     break
         if actions.wanted(actions.FIX_ALL, only):
             fixed = await server.linter.fixed(snapshot, configuration)
