@@ -4,6 +4,7 @@ once, keeps running on the file's settings, and answers what follows."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,10 +12,10 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcMethodNotFound
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.server.conftest import SERVER, start
-from tests.server.editor import Editor
+from tests.server.editor import Editor, make_client
 from tests.server.test_diagnostics import SOURCE
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -96,3 +97,45 @@ async def test_shutdown_then_exit_ends_the_server_with_status_0(fresh: LanguageC
     await editor.diagnostics(uri)
     await fresh.shutdown_session()
     assert fresh._server is not None and fresh._server.returncode == 0
+
+
+# The real server, with a fault put into the engine: a text holding CRASH_MARKER makes it raise.
+CRASH_MARKER = "# make-the-engine-raise"
+FAULTY_SERVER = ClientServerConfig(
+    server_command=[
+        sys.executable,
+        "-c",
+        "import fluxloop_lint.engine as engine\n"
+        "real = engine.lint_source\n"
+        "def lint_source(source, *args, **kwargs):\n"
+        f"    if {CRASH_MARKER!r} in source:\n"
+        "        raise RuntimeError('a rule broke')\n"
+        "    return real(source, *args, **kwargs)\n"
+        "engine.lint_source = lint_source\n"
+        "from fluxloop_lint.server import serve\n"
+        "serve()\n",
+    ],
+    client_factory=make_client,
+)
+
+
+@pytest_lsp.fixture(config=FAULTY_SERVER, loop_scope="module")
+async def faulty(lsp_client: LanguageClient) -> AsyncIterator[None]:
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_an_internal_error_is_logged_and_the_last_diagnostics_stay(faulty: LanguageClient, tmp_path: Path) -> None:
+    editor = await start(faulty, VS_CODE, tmp_path)
+    uri = editor.open("tools.py", SOURCE)
+    assert [diagnostic.code for diagnostic in await editor.diagnostics(uri)] == ["FLX101"]
+    faulty.published.clear()  # type: ignore[attr-defined]
+    editor.change(uri, SOURCE + CRASH_MARKER + "\n")
+    while not any("a rule broke" in message.message for message in faulty.log_messages):
+        await asyncio.sleep(0.01)
+    (logged,) = [message for message in faulty.log_messages if "a rule broke" in message.message]
+    assert logged.type == types.MessageType.Error and "internal error" in logged.message
+    assert faulty.published == []  # type: ignore[attr-defined]
+    # The next good version is linted and published as usual.
+    editor.change(uri, SOURCE)
+    assert [diagnostic.code for diagnostic in await editor.diagnostics(uri)] == ["FLX101"]
