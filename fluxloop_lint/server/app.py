@@ -22,8 +22,8 @@ from fluxloop_lint.runner import lint_document
 from fluxloop_lint.server import actions
 from fluxloop_lint.server.diagnostics import diagnostic
 from fluxloop_lint.server.hover import hover_text
-from fluxloop_lint.server.pattern_a import function_edits
 from fluxloop_lint.server.linting import Linted, Linter, Snapshot
+from fluxloop_lint.server.pattern_a import function_edits
 from fluxloop_lint.server.positions import LineIndex, overlaps
 from fluxloop_lint.server.projects import OptionError, Projects, is_configuration_file, overrides_from
 from fluxloop_lint.types import FixStrategy
@@ -107,6 +107,40 @@ class FluxLoopServer(LanguageServer):
             )
         )
 
+    async def pattern_a_actions(
+        self, snapshot: Snapshot, index: LineIndex, target: actions.Target, selection: types.Range
+    ) -> list[types.CodeAction]:
+        """The Pattern A rewrite of the function whose FluxLoop decorator is selected, from
+        the manual fix the command line would apply (`--fix-strategy manual --unsafe-fixes`)."""
+        configuration = self.linter.configuration(snapshot)
+        manual = self.projects.with_overrides(configuration, fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True)
+        result = await self.linter.run(lambda: lint_document(snapshot.path, snapshot.text, manual))
+        for finding in result.findings:
+            if (
+                finding.code in PATTERN_A_CODES
+                and finding.fix is not None
+                and finding.fix.message == PATTERN_A_FIX
+                and overlaps(index.range(finding.start, finding.end), selection)
+            ):
+                edits = function_edits(snapshot.text, finding.fix.edits, finding.start.line)
+                if edits is None:
+                    return []
+                text_edits = [index.text_edit(edit) for edit in edits]
+                return [types.CodeAction(title=actions.PATTERN_A_TITLE, kind=actions.PATTERN_A, edit=target.edit(text_edits))]
+        return []
+
+    async def fix_all_actions(self, snapshot: Snapshot, index: LineIndex, target: actions.Target) -> list[types.CodeAction]:
+        """What `--fix` writes for the document, as one action (none when nothing changes)."""
+        fixed = await self.linter.fixed(snapshot, self.linter.configuration(snapshot))
+        for error in fixed.errors:
+            self.log(f"fluxloop-lint: {snapshot.path}: {error}")
+        if fixed.errors or not isinstance(fixed.fixed_source, str):
+            return []
+        action = actions.rewrite_action(
+            "Fix all fluxloop-lint problems", actions.FIX_ALL, snapshot.text, fixed.fixed_source, index, target
+        )
+        return [action] if action is not None else []
+
     async def refresh(self) -> None:
         """After a configuration change: new diagnostics for every open document."""
         if self.pulls_diagnostics:
@@ -158,23 +192,12 @@ def build_server() -> FluxLoopServer:
     def shutdown(params: None) -> None:
         server.linter.shutdown()
 
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    @guarded
-    async def did_open(params: types.DidOpenTextDocumentParams) -> None:
-        if not server.pulls_diagnostics:
+    async def document_changed(params: types.DidOpenTextDocumentParams | types.DidChangeTextDocumentParams | types.DidSaveTextDocumentParams) -> None:
+        if not server.pulls_diagnostics:  # a client that pulls asks when it wants them
             await server.publish(params.text_document.uri)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    @guarded
-    async def did_change(params: types.DidChangeTextDocumentParams) -> None:
-        if not server.pulls_diagnostics:
-            await server.publish(params.text_document.uri)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    @guarded
-    async def did_save(params: types.DidSaveTextDocumentParams) -> None:
-        if not server.pulls_diagnostics:
-            await server.publish(params.text_document.uri)
+    for method in (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_SAVE):
+        server.feature(method)(guarded(document_changed))
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
@@ -219,42 +242,19 @@ def build_server() -> FluxLoopServer:
         index = server.index(snapshot)
         versioned = bool(server.capability("workspace", "workspace_edit", "document_changes"))
         target = actions.Target(snapshot.uri, snapshot.version, versioned)
-        configuration = server.linter.configuration(snapshot)
         only = params.context.only
         found: list[types.CodeAction] = []
         if actions.wanted(actions.QUICKFIX, only):
-            unsafe_fixes = configuration.settings_for(snapshot.path).unsafe_fixes
+            unsafe_fixes = server.linter.configuration(snapshot).settings_for(snapshot.path).unsafe_fixes
             for finding in findings:
                 if overlaps(index.range(finding.start, finding.end), params.range):
                     for action in (actions.quick_fix(finding, index, target, unsafe_fixes), actions.noqa_action(finding, index, target)):
                         if action is not None:
                             found.append(action)
         if actions.wanted(actions.PATTERN_A, only) and _on_decorator(index, params.range):
-            manual = server.projects.with_overrides(configuration, fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True)
-            result = await server.linter.run(lambda: lint_document(snapshot.path, snapshot.text, manual))
-            for finding in result.findings:
-                if (
-                    finding.code in PATTERN_A_CODES
-                    and finding.fix is not None
-                    and finding.fix.message == PATTERN_A_FIX
-                    and overlaps(index.range(finding.start, finding.end), params.range)
-                ):
-                    edits = function_edits(snapshot.text, finding.fix.edits, finding.start.line)
-                    if edits is not None:
-                        text_edits = [index.text_edit(edit) for edit in edits]
-                        found.append(types.CodeAction(title=actions.PATTERN_A_TITLE, kind=actions.PATTERN_A, edit=target.edit(text_edits)))
-                    break
+            found.extend(await server.pattern_a_actions(snapshot, index, target, params.range))
         if actions.wanted(actions.FIX_ALL, only):
-            fixed = await server.linter.fixed(snapshot, configuration)
-            if fixed.errors:
-                for error in fixed.errors:
-                    server.log(f"fluxloop-lint: {snapshot.path}: {error}")
-            elif isinstance(fixed.fixed_source, str):
-                action = actions.rewrite_action(
-                    "Fix all fluxloop-lint problems", actions.FIX_ALL, snapshot.text, fixed.fixed_source, index, target
-                )
-                if action is not None:
-                    found.append(action)
+            found.extend(await server.fix_all_actions(snapshot, index, target))
         return found
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
