@@ -9,7 +9,7 @@ import asyncio
 import pytest
 from lsprotocol import types
 
-from tests.server.editor import Editor, command_line_findings, lines_of, units
+from tests.server.editor import Editor, command_line_findings, command_line_fix, lines_of, units
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -146,3 +146,21 @@ async def test_after_a_burst_of_edits_only_the_last_version_is_published(editor:
     published = [params.version for params in editor.client.published if params.uri == uri]  # type: ignore[attr-defined]
     assert published == [versions[-1]]
     assert [diagnostic.code for diagnostic in last] == ["FLX101"]
+
+
+async def test_crlf_and_unicode_line_separators_keep_the_command_lines_lines(editor: Editor) -> None:
+    # U+2028 and a form feed are not line breaks for the protocol nor for the engine
+    # (`str.splitlines` would count them); CRLF is one.
+    text = SOURCE.replace('import fluxloop_runtime\n', 'import fluxloop_runtime\nNOTE = "a\u2028b\x0cc"\n').replace("\n", "\r\n")
+    editor.write("crlf.py", "")
+    (editor.root / "crlf.py").write_bytes(text.encode("utf-8"))
+    uri = editor.uri("crlf.py")
+    editor.texts[uri], editor.versions[uri] = text, 1
+    document = types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+    editor.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=document))
+    diagnostics = await editor.diagnostics(uri)
+    assert [diagnostic.range.start.line for diagnostic in diagnostics] == [6]
+    assert shown(diagnostics) == expected_diagnostics(editor, "crlf.py", text)
+    whole = types.Range(types.Position(0, 0), types.Position(0, 0))
+    (fix_all,) = await editor.code_actions(uri, whole, only=["source.fixAll"])
+    assert editor.apply(uri, fix_all.edit) == command_line_fix(editor.root, "crlf.py", text)  # type: ignore[arg-type]
