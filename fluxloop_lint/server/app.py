@@ -8,7 +8,7 @@ newest version. Closing a document publishes an empty list.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -26,10 +26,11 @@ from fluxloop_lint.server.linting import Linted, Linter, Snapshot
 from fluxloop_lint.server.pattern_a import function_edits
 from fluxloop_lint.server.positions import LineIndex, overlaps
 from fluxloop_lint.server.projects import OptionError, Projects, is_configuration_file, overrides_from
-from fluxloop_lint.types import FixStrategy
+from fluxloop_lint.types import Finding, FixStrategy
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 PATTERN_A_CODES = ("FLX101", "FLX102", "FLX207")  # the findings whose manual-strategy fix is Pattern A
+FIX_ALL_TITLE = "Fix all fluxloop-lint problems"
 CONFIGURATION_WATCHERS = ("**/pyproject.toml", "**/fluxloop-lint.toml")
 
 
@@ -129,17 +130,37 @@ class FluxLoopServer(LanguageServer):
                 return [types.CodeAction(title=actions.PATTERN_A_TITLE, kind=actions.PATTERN_A, edit=target.edit(text_edits))]
         return []
 
-    async def fix_all_actions(self, snapshot: Snapshot, index: LineIndex, target: actions.Target) -> list[types.CodeAction]:
-        """What `--fix` writes for the document, as one action (none when nothing changes)."""
+    @property
+    def resolves_edits(self) -> bool:
+        """The client asks for an action's edit (`codeAction/resolve`) when it is chosen."""
+        properties = self.capability("text_document", "code_action", "resolve_support", "properties") or ()
+        return "edit" in properties and bool(self.capability("text_document", "code_action", "data_support"))
+
+    async def fix_all_actions(
+        self, snapshot: Snapshot, index: LineIndex, target: actions.Target, findings: Sequence[Finding]
+    ) -> list[types.CodeAction]:
+        """What `--fix` writes for the document, as one action (none when nothing changes).
+        Clients that resolve edits get the edit only when they choose the action: editors ask
+        for code actions at every move of the cursor, and fixing costs more than linting."""
+        if self.resolves_edits:
+            unsafe_fixes = self.linter.configuration(snapshot).settings_for(snapshot.path).unsafe_fixes
+            if not any(finding.fix is not None and finding.fix.edits and finding.fix.applies(unsafe_fixes) for finding in findings):
+                return []
+            return [types.CodeAction(title=FIX_ALL_TITLE, kind=actions.FIX_ALL, data={"uri": snapshot.uri, "version": snapshot.version})]
+        action = await self.fix_all(snapshot, index, target)
+        return [action] if action is not None else []
+
+    async def fix_all(self, snapshot: Snapshot, index: LineIndex, target: actions.Target) -> types.CodeAction | None:
         fixed = await self.linter.fixed(snapshot, self.linter.configuration(snapshot))
         for error in fixed.errors:
             self.log(f"fluxloop-lint: {snapshot.path}: {error}")
         if fixed.errors or not isinstance(fixed.fixed_source, str):
-            return []
-        action = actions.rewrite_action(
-            "Fix all fluxloop-lint problems", actions.FIX_ALL, snapshot.text, fixed.fixed_source, index, target
-        )
-        return [action] if action is not None else []
+            return None
+        return actions.rewrite_action(FIX_ALL_TITLE, actions.FIX_ALL, snapshot.text, fixed.fixed_source, index, target)
+
+    def target(self, snapshot: Snapshot) -> actions.Target:
+        versioned = bool(self.capability("workspace", "workspace_edit", "document_changes"))
+        return actions.Target(snapshot.uri, snapshot.version, versioned)
 
     async def refresh(self) -> None:
         """After a configuration change: new diagnostics for every open document."""
@@ -232,7 +253,9 @@ def build_server() -> FluxLoopServer:
             server.projects.forget()
             await server.refresh()
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=list(actions.KINDS)))
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=list(actions.KINDS), resolve_provider=True)
+    )
     async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
         snapshot = server.snapshot(params.text_document.uri)
         if snapshot is None:
@@ -240,8 +263,7 @@ def build_server() -> FluxLoopServer:
         linted = await server.lint(snapshot)
         findings = linted.result.findings if linted is not None else ()
         index = server.index(snapshot)
-        versioned = bool(server.capability("workspace", "workspace_edit", "document_changes"))
-        target = actions.Target(snapshot.uri, snapshot.version, versioned)
+        target = server.target(snapshot)
         only = params.context.only
         found: list[types.CodeAction] = []
         if actions.wanted(actions.QUICKFIX, only):
@@ -254,8 +276,20 @@ def build_server() -> FluxLoopServer:
         if actions.wanted(actions.PATTERN_A, only) and _on_decorator(index, params.range):
             found.extend(await server.pattern_a_actions(snapshot, index, target, params.range))
         if actions.wanted(actions.FIX_ALL, only):
-            found.extend(await server.fix_all_actions(snapshot, index, target))
+            found.extend(await server.fix_all_actions(snapshot, index, target, findings))
         return found
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def resolve_code_action(action: types.CodeAction) -> types.CodeAction:
+        """Fill in a fix-all action's edit, for the version it was offered on."""
+        data = action.data if isinstance(action.data, dict) else {}
+        snapshot = server.snapshot(str(data.get("uri", "")))
+        if action.kind != actions.FIX_ALL or snapshot is None or snapshot.version != data.get("version"):
+            return action
+        resolved = await server.fix_all(snapshot, server.index(snapshot), server.target(snapshot))
+        if resolved is not None:
+            action.edit = resolved.edit
+        return action
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(params: types.HoverParams) -> types.Hover | None:

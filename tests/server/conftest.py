@@ -21,10 +21,12 @@ CLIENTS = ["visual-studio-code@v1.65.2", "neovim@v0.11.0"]
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "fluxloop_lint", "server"], client_factory=make_client)
 
 
-async def start(client: LanguageClient, name: str, root: Path, options: Any = None) -> Editor:
+async def start(
+    client: LanguageClient, name: str, root: Path, options: Any = None, capabilities: types.ClientCapabilities | None = None
+) -> Editor:
     (root / "pyproject.toml").write_text("[tool.fluxloop-lint]\n", encoding="utf-8")
     params = types.InitializeParams(
-        capabilities=client_capabilities(name),
+        capabilities=capabilities or client_capabilities(name),
         root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="project")],
         initialization_options=options,

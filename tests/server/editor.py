@@ -171,6 +171,13 @@ class Editor:
         actions = await self.client.text_document_code_action_async(params)
         return [action for action in actions or [] if isinstance(action, types.CodeAction)]
 
+    async def edit_of(self, action: types.CodeAction) -> types.WorkspaceEdit:
+        """The action's edit, asked for (`codeAction/resolve`) when the server left it out."""
+        if action.edit is None:
+            action = await self.client.code_action_resolve_async(action)
+        assert action.edit is not None
+        return action.edit
+
     def apply(self, uri: str, edit: types.WorkspaceEdit) -> str:
         """Apply a workspace edit as this client does (checking the version of versioned
         edits), send the change and return the new text."""

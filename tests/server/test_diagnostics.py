@@ -163,4 +163,4 @@ async def test_crlf_and_unicode_line_separators_keep_the_command_lines_lines(edi
     assert shown(diagnostics) == expected_diagnostics(editor, "crlf.py", text)
     whole = types.Range(types.Position(0, 0), types.Position(0, 0))
     (fix_all,) = await editor.code_actions(uri, whole, only=["source.fixAll"])
-    assert editor.apply(uri, fix_all.edit) == command_line_fix(editor.root, "crlf.py", text)  # type: ignore[arg-type]
+    assert editor.apply(uri, await editor.edit_of(fix_all)) == command_line_fix(editor.root, "crlf.py", text)

@@ -12,10 +12,10 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcMethodNotFound
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.server.conftest import SERVER, start
-from tests.server.editor import Editor, make_client
+from tests.server.editor import Editor, command_line_fix, make_client
 from tests.server.test_diagnostics import SOURCE
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -89,6 +89,17 @@ async def test_bad_messages_unknown_methods_and_documents_get_errors_or_nothing(
     # Still answering, with the same findings.
     editor.change(uri, SOURCE + "\n")
     assert [diagnostic.code for diagnostic in await editor.diagnostics(uri)] == ["FLX101"]
+
+
+async def test_a_client_that_does_not_resolve_actions_gets_fix_all_with_its_edit(fresh: LanguageClient, tmp_path: Path) -> None:
+    capabilities = client_capabilities(VS_CODE)
+    capabilities.text_document.code_action.resolve_support = None  # type: ignore[union-attr]
+    editor = await start(fresh, VS_CODE, tmp_path, capabilities=capabilities)
+    uri = editor.open("tools.py", SOURCE)
+    await editor.diagnostics(uri)
+    (fix_all,) = await editor.code_actions(uri, editor.range_of(0), only=["source.fixAll"])
+    assert fix_all.edit is not None
+    assert editor.apply(uri, fix_all.edit) == command_line_fix(editor.root, "tools.py", SOURCE)
 
 
 async def test_shutdown_then_exit_ends_the_server_with_status_0(fresh: LanguageClient, tmp_path: Path) -> None:
