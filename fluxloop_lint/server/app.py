@@ -36,7 +36,10 @@ CONFIGURATION_WATCHERS = ("**/pyproject.toml", "**/fluxloop-lint.toml")
 
 class FluxLoopServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("fluxloop-lint", __version__)
+        # Whole texts on change: pygls applies incremental changes on `str.splitlines` lines,
+        # which also break at form feeds and U+2028 (the protocol's lines do not), and would
+        # put such a document's edits in the wrong place.
+        super().__init__("fluxloop-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.projects = Projects(overrides_from(None), self.show_error)
         self.linter = Linter(self.projects)
         self.option_error: str | None = None

@@ -84,6 +84,7 @@ class Editor:
         self.client = client
         self.name = name
         self.root = root
+        self.server_capabilities = result.capabilities
         self.encoding = result.capabilities.position_encoding or "utf-16"
         self.texts: dict[str, str] = {}
         self.versions: dict[str, int] = {}

@@ -150,7 +150,10 @@ async def test_after_a_burst_of_edits_only_the_last_version_is_published(editor:
 
 async def test_crlf_and_unicode_line_separators_keep_the_command_lines_lines(editor: Editor) -> None:
     # U+2028 and a form feed are not line breaks for the protocol nor for the engine
-    # (`str.splitlines` would count them); CRLF is one.
+    # (`str.splitlines` would count them); CRLF is one. The server takes whole texts on change,
+    # so that no incremental change is applied on `str.splitlines` lines.
+    sync = editor.server_capabilities.text_document_sync
+    assert isinstance(sync, types.TextDocumentSyncOptions) and sync.change == types.TextDocumentSyncKind.Full
     text = SOURCE.replace('import fluxloop_runtime\n', 'import fluxloop_runtime\nNOTE = "a\u2028b\x0cc"\n').replace("\n", "\r\n")
     editor.write("crlf.py", "")
     (editor.root / "crlf.py").write_bytes(text.encode("utf-8"))
