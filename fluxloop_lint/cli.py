@@ -103,7 +103,7 @@ def cli() -> None:
 
 @cli.command(
     DEFAULT_COMMAND,
-    epilog="Other commands: `fluxloop-lint rules` lists the rules; `fluxloop-lint explain CODE` explains one.",
+    epilog="Other commands: `fluxloop-lint rules` lists the rules; `fluxloop-lint explain CODE` explains one; `fluxloop-lint server` is the language server.",
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--fix", is_flag=True, help="Apply fixes (safe ones; unsafe too with --unsafe-fixes).")
