@@ -59,12 +59,15 @@ class Linter:
         if cached is not None:
             return cached
 
+        # Found here, on the message loop: finding it may show an error to the client, and
+        # messages are written from the loop only.
+        configuration = self.configuration(snapshot)
+        generation = self.projects.generation
+
         def work() -> Linted | None:
             if not is_current():
                 return None
-            generation = self.projects.generation
-            result = lint_document(snapshot.path, snapshot.text, self.configuration(snapshot))
-            return Linted(snapshot, generation, result)
+            return Linted(snapshot, generation, lint_document(snapshot.path, snapshot.text, configuration))
 
         linted = await self.run(work)
         if linted is not None and not linted.result.errors:
