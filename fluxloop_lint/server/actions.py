@@ -15,7 +15,7 @@ from fluxloop_lint.engine import NOQA_COMMENT
 from fluxloop_lint.fixes.rewrite import line_edits
 from fluxloop_lint.server.diagnostics import diagnostic
 from fluxloop_lint.server.positions import LineIndex
-from fluxloop_lint.types import Applicability, Edit, Finding
+from fluxloop_lint.types import Applicability, Finding
 
 FIX_ALL = "source.fixAll.fluxloop-lint"
 QUICKFIX = types.CodeActionKind.QuickFix
@@ -86,6 +86,10 @@ def noqa_action(finding: Finding, index: LineIndex, target: Target) -> types.Cod
     )
 
 
+# Python 3.12 splits f-strings into tokens of their own; before, an f-string is one STRING.
+_F_STRING_PARTS = {getattr(tokenize, name) for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, name)}
+
+
 def _inside_string(text: str, line: int) -> bool:
     """Whether the end of 1-based `line` falls inside a string token (or the text does not tokenize)."""
     try:
@@ -100,12 +104,9 @@ def _inside_string(text: str, line: int) -> bool:
     return False
 
 
-_F_STRING_PARTS = {getattr(tokenize, name) for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, name)}
-
 
 def rewrite_action(title: str, kind: str, old: str, new: str, index: LineIndex, target: Target) -> types.CodeAction | None:
     """An action turning the text `old` into `new`, with edits only on the lines that change."""
     if new == old:
         return None
-    edits: Sequence[Edit] = line_edits(old, new)
-    return types.CodeAction(title=title, kind=kind, edit=target.edit([index.text_edit(edit) for edit in edits]))
+    return types.CodeAction(title=title, kind=kind, edit=target.edit([index.text_edit(edit) for edit in line_edits(old, new)]))

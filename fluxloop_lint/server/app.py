@@ -25,7 +25,7 @@ from fluxloop_lint.server.hover import hover_text
 from fluxloop_lint.server.linting import Linted, Linter, Snapshot
 from fluxloop_lint.server.pattern_a import function_edits
 from fluxloop_lint.server.positions import LineIndex, overlaps
-from fluxloop_lint.server.projects import OptionError, Projects, is_configuration_file, overrides_from
+from fluxloop_lint.server.projects import OptionError, Projects, is_configuration_file, overrides_from, with_overrides
 from fluxloop_lint.types import Finding, FixStrategy
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -117,7 +117,7 @@ class FluxLoopServer(LanguageServer):
         """The Pattern A rewrite of the function whose FluxLoop decorator is selected, from
         the manual fix the command line would apply (`--fix-strategy manual --unsafe-fixes`)."""
         configuration = self.linter.configuration(snapshot)
-        manual = self.projects.with_overrides(configuration, fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True)
+        manual = with_overrides(configuration, fix_strategy=FixStrategy.MANUAL, unsafe_fixes=True)
         result = await self.linter.run(lambda: lint_document(snapshot.path, snapshot.text, manual))
         for finding in result.findings:
             if (

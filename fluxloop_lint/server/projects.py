@@ -69,6 +69,11 @@ def overrides_from(options: Any) -> CommandLineOverrides:
     return CommandLineOverrides(unsafe_fixes=unsafe, **values)
 
 
+def with_overrides(configuration: Configuration, **changes: Any) -> Configuration:
+    """The same project's configuration with some options changed (as if given on the command line)."""
+    return replace(configuration, overrides=replace(configuration.overrides, **changes))
+
+
 def is_configuration_file(path: str) -> bool:
     return Path(path).name in CONFIGURATION_FILES
 
@@ -90,10 +95,6 @@ class Projects:
             configuration = self._load(folder)
             self._by_folder[folder] = configuration
         return configuration
-
-    def with_overrides(self, configuration: Configuration, **changes: Any) -> Configuration:
-        """The same project's configuration with some options changed (as if given on the command line)."""
-        return replace(configuration, overrides=replace(configuration.overrides, **changes))
 
     def forget(self) -> None:
         """A configuration file changed: read them again when next asked."""
