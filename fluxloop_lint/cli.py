@@ -3,8 +3,9 @@
     fluxloop-lint [OPTIONS] [PATHS]...     check (and with --fix, fix) files
     fluxloop-lint rules                    list the rules
     fluxloop-lint explain CODE             one rule's rationale and examples
+    fluxloop-lint server                   the language server, on stdio (for editors)
 
-Checking needs no subcommand: anything that is not `rules`, `explain` or `check` is taken as
+Checking needs no subcommand: anything that is not `rules`, `explain`, `server` or `check` is taken as
 the check command's options and paths (so a path named `rules` is written `./rules`).
 Exit status: 0 nothing left to report, 1 findings remain (or, with --exit-non-zero-on-fix,
 files were fixed), 2 usage, configuration or internal error or a fixed file that could not
@@ -32,7 +33,6 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 PROGRAM = "fluxloop-lint"
 DEFAULT_COMMAND = "check"
-EXPLICIT_ONLY_NOTE = "explicit only"
 
 
 class UserFacingError(Exception):
@@ -104,7 +104,7 @@ def cli() -> None:
 
 @cli.command(
     DEFAULT_COMMAND,
-    epilog="Other commands: `fluxloop-lint rules` lists the rules; `fluxloop-lint explain CODE` explains one.",
+    epilog="Other commands: `fluxloop-lint rules` lists the rules; `fluxloop-lint explain CODE` explains one; `fluxloop-lint server` is the language server.",
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--fix", is_flag=True, help="Apply fixes (safe ones; unsafe too with --unsafe-fixes).")
@@ -285,14 +285,9 @@ def rules_command() -> int:
     for rule in ALL_RULES:
         default = "on " if rule.DEFAULT_ENABLED else "off"
         fix = rule.FIX.value if rule.FIX is not None else "none"
-        explicit = f"  ({EXPLICIT_ONLY_NOTE})" if rule.EXPLICIT_ONLY else ""
+        explicit = f"  ({output.EXPLICIT_ONLY_NOTE})" if rule.EXPLICIT_ONLY else ""
         click.echo(f"{rule.CODE}  {default}  fix: {fix:<6}  {rule.NAME}{explicit}")
     return EXIT_CLEAN
-
-
-def _example_text(example: Any) -> tuple[str, str | None]:
-    """The source of a rule example (`Valid`/`Invalid` of rules/base.py), and its expected fix."""
-    return example.code, getattr(example, "expected_replacement", None)
 
 
 @cli.command("explain")
@@ -304,23 +299,17 @@ def explain_command(code: str) -> int:
     rule = rule_for_code(code.upper())
     if rule is None:
         raise UserFacingError(f"unknown rule code '{code}' (see `{PROGRAM} rules`)")
-    fix = rule.FIX.value if rule.FIX is not None else "none"
-    parts = [f"{rule.CODE} ({rule.NAME})", "", output.message_summary(rule.MESSAGE), "", rule.RATIONALE.strip(), "", f"Fix: {fix}"]
-    if rule.EXPLICIT_ONLY:
-        parts.append(f"Selection: {EXPLICIT_ONLY_NOTE} (`--select {rule.CODE}`; `ALL` and prefixes do not select it)")
-    if rule.INVALID:
-        wrong, fixed = _example_text(rule.INVALID[0])
-        parts += ["", "Wrong:", "", _indent(wrong)]
-        if fixed is not None:
-            parts += ["", "Right (what --fix writes):", "", _indent(fixed)]
-    if rule.VALID and (not rule.INVALID or _example_text(rule.INVALID[0])[1] is None):
-        parts += ["", "Right:", "", _indent(_example_text(rule.VALID[0])[0])]
-    click.echo("\n".join(parts))
+    click.echo(output.explanation(rule))
     return EXIT_CLEAN
 
 
-def _indent(text: str) -> str:
-    return "\n".join(f"    {line}" if line else "" for line in text.strip("\n").splitlines())
+@cli.command("server")
+def server_command() -> int:
+    """Run the language server on standard input and output (for editors)."""
+    from fluxloop_lint.server import serve
+
+    serve()
+    return EXIT_CLEAN
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ from fluxloop_lint.walk import Walk, plan
 
 MAX_FIX_PASSES = 10
 
-_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+NOQA_COMMENT = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _FILE_NOQA = r"^[ \t]*#[ \t]*fluxloop-lint:[ \t]*noqa(?::[ \t]*(?P<codes>[A-Z]+[0-9]+(?:[ \t]*,[ \t]*[A-Z]+[0-9]+)*))?"
 _FILE_NOQA_TEXT = re.compile(_FILE_NOQA, re.IGNORECASE | re.MULTILINE)
 _FILE_NOQA_BYTES = re.compile(_FILE_NOQA.encode(), re.IGNORECASE | re.MULTILINE)
@@ -121,7 +121,7 @@ def _parse(text: str, path: str) -> cst.Module:
 
 def _noqa_codes(line: str) -> frozenset[str] | None:
     """None: no `# noqa` on the line; empty: a bare `# noqa`; else the codes it names."""
-    match = _NOQA.search(line)
+    match = NOQA_COMMENT.search(line)
     if match is None:
         return None
     codes = match.group("codes")

@@ -22,6 +22,7 @@ from fluxloop_lint.types import Edit, Finding, Position
 FIXABLE_MARKER = "[*]"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/fluxloop/fluxloop-lint"
+EXPLICIT_ONLY_NOTE = "explicit only"
 
 
 def _applies(finding: Finding, unsafe_fixes: bool) -> bool:
@@ -108,6 +109,26 @@ def message_summary(message_template: str) -> str:
         literal + (f"<{field}>" if field is not None else "")
         for literal, field, _, _ in string.Formatter().parse(message_template)
     )
+
+
+def explanation(rule: Any) -> str:
+    """`explain`'s text for a rule class: what it finds, why, the fix, a wrong and a right example."""
+    fix = rule.FIX.value if rule.FIX is not None else "none"
+    parts = [f"{rule.CODE} ({rule.NAME})", "", message_summary(rule.MESSAGE), "", rule.RATIONALE.strip(), "", f"Fix: {fix}"]
+    if rule.EXPLICIT_ONLY:
+        parts.append(f"Selection: {EXPLICIT_ONLY_NOTE} (`--select {rule.CODE}`; `ALL` and prefixes do not select it)")
+    wrong = rule.INVALID[0] if rule.INVALID else None
+    if wrong is not None:
+        parts += ["", "Wrong:", "", _indent(wrong.code)]
+        if wrong.expected_replacement is not None:
+            parts += ["", "Right (what --fix writes):", "", _indent(wrong.expected_replacement)]
+    if rule.VALID and (wrong is None or wrong.expected_replacement is None):
+        parts += ["", "Right:", "", _indent(rule.VALID[0].code)]
+    return "\n".join(parts)
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"    {line}" if line else "" for line in text.strip("\n").splitlines())
 
 
 # --- statistics -----------------------------------------------------------------------------

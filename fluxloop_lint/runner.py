@@ -174,6 +174,16 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
     return report
 
 
+def lint_document(path: str, source: bytes | str, configuration: Configuration, *, fix: bool = False) -> FileResult:
+    """One file's findings (with `fix`, also its fixed text) as `lint_paths` finds them, for a
+    text that need not be on disk (an editor's buffer): the prefilter, the file's settings, the
+    engine. An internal error becomes the result's error, as for a file of a run."""
+    settings = configuration.settings_for(path)
+    if not mentions_fluxloop(source, settings.fluxloop_modules):
+        return FileResult(path=path)
+    return _lint_job(_Job(path, source, settings, fix, debug=False))
+
+
 def lint_stdin(source: bytes, filename: str, configuration: Configuration, options: RunOptions) -> RunReport:
     """Lint text read from standard input, named `filename` in messages and for settings."""
     report = RunReport(checked=1)

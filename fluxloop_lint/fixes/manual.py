@@ -64,6 +64,7 @@ _TYPES = {"trace": "SPAN", "agent": "AGENT", "prompt": "GENERATION", "tool": "TO
 # Decorator kinds whose misplaced FluxLoop decorators the manual strategy rewrites (FLX101, FLX102).
 MANUAL_KINDS = frozenset({FrameworkKind.TRANSFORMING, FrameworkKind.REGISTERING, FrameworkKind.DESCRIPTOR})
 
+MESSAGE = "Replace the FluxLoop decorators by manual instrumentation (Pattern A)"
 MISPLACED = "misplaced"  # FluxLoop decorators above a T/R/D decorator (safe)
 ALL = "all"  # every FluxLoop decorator (unsafe, FLX207)
 
@@ -172,8 +173,7 @@ def _converted(
     if not converted_decorators:
         return None, frozenset()
     module = settle_imports(context, rewritten(context.module, replacements), plan)
-    message = "Replace the FluxLoop decorators by manual instrumentation (Pattern A)"
-    return text_fix(context, module.code, applicability, message), frozenset(converted_decorators)
+    return text_fix(context, module.code, applicability, MESSAGE), frozenset(converted_decorators)
 
 
 def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:
