@@ -362,7 +362,7 @@ def verdict(label: str, value: float, target: float, higher_is_better: bool) -> 
 def main() -> int:
     missing = [tool for tool in ("fluxloop-lint", "ruff", "flake8", "fixit") if not (BIN / tool).exists()]
     if missing:
-        print(f"lint_speed: missing {', '.join(missing)}; install with: .venv-bench/bin/pip install -e '.[test,bench]'")
+        print(f"lint_speed: missing {', '.join(missing)}; install with: .venv-bench/bin/pip install -e '.[bench,otlp]'")
         return 2
     start = time.perf_counter()
     byte_compile_code_under_test()

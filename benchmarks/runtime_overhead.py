@@ -1,6 +1,6 @@
 """What FluxLoop instrumentation adds to a function call, side by side in one process.
 
-    python3 dev.py bench                      # or, after pip install -e '.[test,bench]':
+    python3 dev.py bench                      # or, after pip install -e '.[bench,otlp]':
     .venv-bench/bin/python benchmarks/runtime_overhead.py
 
 Rows: a bare call; `fluxloop_runtime` with no active context; `fluxloop_runtime` recorded
