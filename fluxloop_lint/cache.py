@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fluxloop_lint import __version__
-from fluxloop_lint.files import write_atomically
+from fluxloop_lint.files import file_digest, write_atomically
 from fluxloop_lint.output import finding_to_json
 from fluxloop_lint.types import Applicability, Edit, FileResult, Finding, Fix, LintSettings, Position, Severity
 
@@ -63,14 +63,7 @@ def _finding_from_json(path: str, data: dict[str, Any]) -> Finding:
 
 def _unchanged(dependencies: list[list[str]]) -> bool:
     """True when every module a result was resolved through still has the digest it had."""
-    for path, digest in dependencies:
-        try:
-            current = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError:
-            current = ""
-        if current != digest:
-            return False
-    return True
+    return all(file_digest(path) == digest for path, digest in dependencies)
 
 
 class ResultCache:

@@ -10,6 +10,7 @@ the command line are always linted.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import errno
 import io
 import os
@@ -58,6 +59,16 @@ DEFAULT_EXCLUDES = (
     "site-packages",
     "venv",
 )
+
+
+def file_digest(path: str) -> str:
+    """The sha256 of a file's content ("" when it cannot be read): how a result records the
+    other modules it was resolved through."""
+    try:
+        with open(path, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except OSError:
+        return ""
 
 
 def missing_paths(paths: Iterable[str]) -> list[str]:

@@ -12,8 +12,9 @@ Summaries are kept per process and made again only when the file changes on disk
 runs they live in the result cache: the runner hands a run's worker processes the cached
 summaries (`use_stored_summaries`), and each file's result carries the summaries its lint
 had to make, for the cache to keep. Each view records the modules it read and their digests,
-so a cached result can tell when what it resolved through has changed. A module that cannot be read, decoded or parsed summarises to
-nothing: its names stay unknown, and it is not reported (it is not being linted).
+so a cached result can tell when what it resolved through has changed. A module that cannot
+be read, decoded or parsed summarises to nothing: its names stay unknown, and it is not
+reported (it is not being linted).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 import libcst as cst
 
 from fluxloop_lint.context import FileContext
-from fluxloop_lint.files import source_encoding
+from fluxloop_lint.files import file_digest, source_encoding
 from fluxloop_lint.frameworks import registry_for
 from fluxloop_lint.names import Binding
 from fluxloop_lint.types import LintSettings
@@ -54,16 +55,28 @@ class Summary:
     digest: str
     names: dict[str, Binding] = field(default_factory=dict)
     public: tuple[str, ...] = ()
+    # Other modules the summary read (`from .tools import *`), with their digests.
+    dependencies: tuple[tuple[str, str], ...] = ()
 
     def stored(self, settings: str) -> dict[str, Any]:
         """The summary as the cache keeps it (JSON), for the settings it was made with."""
         names = {name: [binding.qualified_name, binding.instance, binding.origin] for name, binding in self.names.items()}
-        return {"digest": self.digest, "settings": settings, "names": names, "public": list(self.public)}
+        return {
+            "digest": self.digest,
+            "settings": settings,
+            "names": names,
+            "public": list(self.public),
+            "dependencies": [list(dependency) for dependency in self.dependencies],
+        }
 
     @classmethod
     def from_stored(cls, data: dict[str, Any]) -> Summary:
-        names = {name: Binding(qualified_name, bool(instance), origin) for name, (qualified_name, instance, origin) in data["names"].items()}
-        return cls(data["digest"], names, tuple(data["public"]))
+        names = {
+            name: Binding(qualified_name, bool(instance), origin)
+            for name, (qualified_name, instance, origin) in data["names"].items()
+        }
+        dependencies = tuple((path, digest) for path, digest in data["dependencies"])
+        return cls(data["digest"], names, tuple(data["public"]), dependencies)
 
 
 class Project:
@@ -142,7 +155,9 @@ class Project:
         stored = _stored.get(str(path))
         if stored is not None and stored.get("digest") == digest and stored.get("settings") == self.fingerprint:
             try:
-                return Summary.from_stored(stored), False
+                summary = Summary.from_stored(stored)
+                if all(file_digest(dependency) == known for dependency, known in summary.dependencies):
+                    return summary, False
             except (KeyError, TypeError, ValueError):
                 pass
         try:
@@ -151,7 +166,8 @@ class Project:
         except Exception:  # not decodable, not Python: its names stay unknown
             return Summary(digest), True
         view = ProjectView(self, path)
-        context = FileContext(module, text, self.settings, self.registry, frozenset(), project=view, package=self.package_of(path))
+        package = self.package_of(path)
+        context = FileContext(module, text, self.settings, self.registry, frozenset(), project=view, package=package)
         walk = Walk(context, (), _NO_RULES)
         label = _label(path, self.root)
         lines: dict[str, tuple[Binding, int]] = {}
@@ -167,7 +183,8 @@ class Project:
             name: Binding(binding.qualified_name, binding.instance, binding.origin or f"{label}:{number}")
             for name, (binding, number) in lines.items()
         }
-        return Summary(digest, names, _public_names(module, names)), True
+        dependencies = tuple(sorted(view.dependencies.items()))
+        return Summary(digest, names, _public_names(module, names), dependencies), True
 
 
 class ProjectView:
@@ -189,6 +206,7 @@ class ProjectView:
             return None
         summary, made = self.project.summary(path)
         self.dependencies[str(path)] = summary.digest
+        self.dependencies.update(summary.dependencies)
         if made:
             self.made[str(path)] = summary.stored(self.project.fingerprint)
         return summary

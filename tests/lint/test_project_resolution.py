@@ -187,3 +187,14 @@ def test_a_framework_object_named_in_another_module_is_flx108_without_a_fix(tmp_
     places, findings = reported(tmp_path)
     assert places == {("agent.py", 4, "FLX108")}
     assert findings[0]["fix"] is None
+
+
+def test_a_name_added_to_a_module_another_star_imports_from_is_seen_by_the_next_cached_run(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.fluxloop-lint]\n")
+    (tmp_path / "base.py").write_text("from agents import function_tool\n")
+    (tmp_path / "mid.py").write_text("from base import *\n")
+    (tmp_path / "agent.py").write_text("import fluxloop\nfrom mid import strict_tool\n\n@fluxloop.tool()\n@strict_tool\ndef f(): pass\n")
+    assert run_script(".", cwd=tmp_path).returncode == 0  # strict_tool is unknown: nothing to report
+    (tmp_path / "base.py").write_text("from agents import function_tool\n\nstrict_tool = function_tool(strict_mode=True)\n")
+    again = run_script("--output-format", "json", ".", cwd=tmp_path)
+    assert [(f["filename"], f["location"]["row"]) for f in json.loads(again.stdout)] == [("agent.py", 4)]
