@@ -23,7 +23,7 @@ from json.decoder import scanstring
 
 from fluxloop_lint import ipython
 from fluxloop_lint.codes import SYNTAX_ERROR_CODE, is_selected, rule_selectors
-from fluxloop_lint.fixes.edits import split_lines
+from fluxloop_lint.fixes.edits import apply_edits, split_lines
 from fluxloop_lint.prefilter import mentions_fluxloop
 from fluxloop_lint.types import Edit, FileResult, Finding, LintSettings, Position
 
@@ -181,6 +181,21 @@ class _JoinedCell:
     masked_lines: tuple[str, ...]  # the IPython lines `ipython.mask` replaced
     ends_with_newline: bool
 
+    @classmethod
+    def of(cls, number: int, source: str) -> tuple[_JoinedCell, str]:
+        """The cell, and its code as it goes into the module: masked, ending with a newline."""
+        code, masked_lines = ipython.mask(source)
+        ends_with_newline = code.endswith(("\n", "\r"))
+        return cls(number, masked_lines, ends_with_newline or not code), code if ends_with_newline or not code else code + "\n"
+
+    def restored(self, code: str) -> str | None:
+        """The cell's source for its code in a module (perhaps fixed); None when an IPython
+        line was lost or duplicated."""
+        source = ipython.unmask(code, self.masked_lines)
+        if source is not None and not self.ends_with_newline and source.endswith("\n"):
+            source = source[:-1]
+        return source
+
 
 @dataclass(frozen=True)
 class CellModule:
@@ -196,12 +211,11 @@ class CellModule:
         for cell in notebook.cells:
             if ipython.is_cell_magic(cell.source):
                 continue
-            code, masked_lines = ipython.mask(cell.source)
+            joined, code = _JoinedCell.of(cell.number, cell.source)
             if cells:
                 parts.append(CELL_MARKER.format(number=cell.number) + "\n")
-            ends_with_newline = code.endswith(("\n", "\r"))
-            parts.append(code if ends_with_newline or not code else code + "\n")
-            cells.append(_JoinedCell(cell.number, masked_lines, ends_with_newline or not code))
+            parts.append(code)
+            cells.append(joined)
         return cls("".join(parts), tuple(cells))
 
     def segments(self, text: str) -> list[list[str]] | None:
@@ -227,11 +241,9 @@ class CellModule:
             return None
         sources = {}
         for cell, lines in zip(self.cells, segments):
-            source = ipython.unmask("".join(lines), cell.masked_lines)
+            source = cell.restored("".join(lines))
             if source is None:
                 return None
-            if not cell.ends_with_newline and source.endswith("\n"):
-                source = source[:-1]
             sources[cell.number] = source
         return sources
 
@@ -250,8 +262,11 @@ class _CellPositions:
         return cell, Position(line, position.column)
 
     def edit(self, edit: Edit) -> Edit:
+        """The edit in its cell; one that runs from a cell into another (through the marker
+        between them, which no fix may remove) is in no cell."""
         cell, start = self.locate(edit.start)
-        return replace(edit, start=start, end=self.locate(edit.end)[1], cell=cell)
+        end_cell, end = self.locate(edit.end)
+        return replace(edit, start=start, end=end, cell=cell if end_cell == cell else None)
 
     def finding(self, finding: Finding) -> Finding:
         cell, start = self.locate(finding.start)
@@ -309,6 +324,13 @@ def lint_notebook(raw: bytes, path: str, settings: LintSettings, *, fix: bool = 
     originals = {cell.number: cell.source for cell in notebook.cells}
     changed = {number: source for number, source in sources.items() if source != originals[number]}
     return replace(result, findings=_located(module, fixed, result.findings), fixed_source=notebook.with_sources(changed))
+
+
+def fixed_cell(number: int, source: str, edits: Sequence[Edit]) -> str | None:
+    """A code cell's source after `edits` in that cell (a finding's fix, as `lint_notebook`
+    places it: positions in the cell's masked code); None when they change an IPython line."""
+    joined, code = _JoinedCell.of(number, source)
+    return joined.restored(apply_edits(code, edits))
 
 
 def code_cells(raw: bytes) -> dict[int, str]:

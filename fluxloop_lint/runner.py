@@ -181,6 +181,8 @@ def lint_document(path: str, source: bytes | str, configuration: Configuration, 
     settings = configuration.settings_for(path)
     if not mentions_fluxloop(source, settings.fluxloop_modules):
         return FileResult(path=path)
+    if isinstance(source, str) and is_notebook(path):
+        source = source.encode("utf-8")  # a notebook is read as the bytes of its file
     return _lint_job(_Job(path, source, settings, fix, debug=False))
 
 

@@ -5,9 +5,9 @@ pygls and lsprotocol are imported only here, by that command. Modules: `position
 positions to the client's), `projects` (the configuration of each file's project and the
 initialization options), `linting` (lints off the message loop, drops overtaken versions),
 `diagnostics`, `actions` (code actions), `pattern_a` (the Pattern A action for one
-function), `hover`, and `app` (the protocol's handlers). Every finding and fix comes from
-`runner.lint_document`, the command line's lint of one file. Notebook documents are not
-served.
+function), `hover`, `notebooks` (a notebook document as the `.ipynb` file it stands for),
+and `app` (the protocol's handlers). Every finding and fix comes from
+`runner.lint_document`, the command line's lint of one file.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Code actions: a quick fix per fixable finding, `# noqa` for a line, fix-all (what `--fix`
-writes) and the Pattern A rewrite of one function. Requested kinds match by prefix, as
-clients ask (`only: ["source"]` includes fix-all)."""
+"""Code actions: a quick fix per fixable finding (in a notebook cell, one that edits only that
+cell), `# noqa` for a line, fix-all (what `--fix` writes) and the Pattern A rewrite of one
+function. Requested kinds match by prefix, as clients ask (`only: ["source"]` includes
+fix-all)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from fluxloop_lint.engine import NOQA_COMMENT
 from fluxloop_lint.fixes.rewrite import line_edits
 from fluxloop_lint.server.diagnostics import diagnostic
 from fluxloop_lint.server.positions import LineIndex
-from fluxloop_lint.types import Applicability, Finding
+from fluxloop_lint.notebooks import fixed_cell
+from fluxloop_lint.types import Applicability, Edit, Finding, Fix
 
 FIX_ALL = "source.fixAll.fluxloop-lint"
 QUICKFIX = types.CodeActionKind.QuickFix
@@ -44,19 +46,39 @@ class Target:
         return types.WorkspaceEdit(changes={self.uri: list(edits)})
 
 
-def quick_fix(finding: Finding, index: LineIndex, target: Target, unsafe_fixes: bool) -> types.CodeAction | None:
-    """Exactly the finding's fix, when `--fix` would apply it."""
+def _fixable(finding: Finding, unsafe_fixes: bool) -> Fix | None:
+    """The finding's fix, when `--fix` would apply it."""
     fix = finding.fix
-    if fix is None or not fix.edits or not fix.applies(unsafe_fixes):
-        return None
+    return fix if fix is not None and fix.edits and fix.applies(unsafe_fixes) else None
+
+
+def _fix_action(finding: Finding, fix: Fix, index: LineIndex, target: Target, edits: Sequence[Edit]) -> types.CodeAction:
     unsafe = fix.applicability is Applicability.UNSAFE
     return types.CodeAction(
         title=f"{fix.message} ({finding.code}{', unsafe fix' if unsafe else ''})",
         kind=QUICKFIX,
         diagnostics=[diagnostic(finding, index)],
-        edit=target.edit([index.text_edit(edit) for edit in fix.edits]),
+        edit=target.edit([index.text_edit(edit) for edit in edits]),
         is_preferred=not unsafe,
     )
+
+
+def quick_fix(finding: Finding, index: LineIndex, target: Target, unsafe_fixes: bool) -> types.CodeAction | None:
+    """Exactly the finding's fix, when `--fix` would apply it."""
+    fix = _fixable(finding, unsafe_fixes)
+    return _fix_action(finding, fix, index, target, fix.edits) if fix is not None else None
+
+
+def cell_quick_fix(finding: Finding, index: LineIndex, target: Target, unsafe_fixes: bool) -> types.CodeAction | None:
+    """The fix of a finding in a notebook cell (`index` holds that cell's text), when it
+    edits only that cell and no IPython line in it."""
+    fix = _fixable(finding, unsafe_fixes)
+    if fix is None or finding.cell is None or any(edit.cell != finding.cell for edit in fix.edits):
+        return None
+    fixed = fixed_cell(finding.cell, index.text, fix.edits)
+    if fixed is None or fixed == index.text:
+        return None
+    return _fix_action(finding, fix, index, target, line_edits(index.text, fixed))
 
 
 def noqa_action(finding: Finding, index: LineIndex, target: Target) -> types.CodeAction | None:

@@ -13,9 +13,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from fluxloop_lint import ipython
 from fluxloop_lint.config import load_configuration
-from fluxloop_lint.notebooks import CellModule, read_notebook
+from fluxloop_lint.notebooks import CellModule, fixed_cell, read_notebook
 from fluxloop_lint.runner import lint_paths
-from fluxloop_lint.types import RunOptions
+from fluxloop_lint.types import Edit, Position, RunOptions
 from tests.lint.cli_helpers import run_cli, write
 from tests.lint.test_real_frameworks import _invoke
 
@@ -279,6 +279,14 @@ def test_a_fix_that_would_lose_a_cell_boundary_is_refused():
     assert module.cell_sources(module.text) == {1: "import fluxloop_runtime", 2: "%ls\nx = 1"}
     assert module.cell_sources(module.text.replace("# -- notebook cell 2 --\n", "")) is None
     assert module.cell_sources(module.text.replace("pass  # IPython line 0\n", "")) is None
+
+
+def test_one_cells_fix_keeps_its_ipython_lines_or_is_refused():
+    source = "%ls\nx = 1"  # no newline at the end, as Jupyter saves a cell
+    renamed = Edit(Position(2, 1), Position(2, 2), "y")
+    assert fixed_cell(2, source, [renamed]) == "%ls\ny = 1"
+    removes_the_magic = Edit(Position(1, 1), Position(2, 1), "")
+    assert fixed_cell(2, source, [removes_the_magic]) is None
 
 
 # --- suppressions, settings, cache ----------------------------------------------------------------

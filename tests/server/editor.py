@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
@@ -87,7 +88,9 @@ class Editor:
         self.server_capabilities = result.capabilities
         self.encoding = result.capabilities.position_encoding or "utf-16"
         self.texts: dict[str, str] = {}
-        self.versions: dict[str, int] = {}
+        self.versions: dict[str, int] = {}  # of text documents, cells and notebooks
+        self.notebook_of: dict[str, str] = {}  # a cell's notebook
+        self.cells: dict[str, list[types.NotebookCell]] = {}  # a notebook's cells
 
     def in_folder(self, name: str) -> Editor:
         """The same session, working in a new folder (a project of its own) of the workspace."""
@@ -128,12 +131,89 @@ class Editor:
         return uri
 
     def change(self, uri: str, text: str) -> int:
+        if uri in self.notebook_of:
+            return self.change_cell(uri, text)
         self.versions[uri] += 1
         self.texts[uri] = text
         document = types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri])
         change = types.TextDocumentContentChangeWholeDocument(text=text)
         self.client.text_document_did_change(types.DidChangeTextDocumentParams(text_document=document, content_changes=[change]))
         return self.versions[uri]
+
+    # -- notebooks, sent as VS Code sends them: Python code cells as text documents, markdown not
+
+    def _cell(self, notebook: str, kind: types.NotebookCellKind, text: str) -> tuple[types.NotebookCell, types.TextDocumentItem | None]:
+        uri = f"vscode-notebook-cell:{notebook.removeprefix('file://')}#cell{len(self.notebook_of)}"
+        self.notebook_of[uri] = notebook
+        cell = types.NotebookCell(kind=kind, document=uri)
+        if kind != types.NotebookCellKind.Code:
+            return cell, None
+        self.texts[uri], self.versions[uri] = text, 1
+        return cell, types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+
+    def open_notebook(self, relative: str, cells: list[tuple[str, str]]) -> list[str]:
+        """Write the notebook (cells as ("code" | "markdown", source)) with nbformat, open it in
+        the editor, and return its cells' URIs."""
+        notebook = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell(text) if kind == "code" else nbformat.v4.new_markdown_cell(text) for kind, text in cells]
+        )
+        path = self.path(relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, str(path))
+        uri = path.as_uri()
+        kinds = {"code": types.NotebookCellKind.Code, "markdown": types.NotebookCellKind.Markup}
+        opened = [self._cell(uri, kinds[kind], text) for kind, text in cells]
+        self.cells[uri], self.versions[uri] = [cell for cell, _ in opened], 1
+        document = types.NotebookDocument(uri=uri, notebook_type="jupyter-notebook", version=1, cells=self.cells[uri])
+        items = [item for _, item in opened if item is not None]
+        self.client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(notebook_document=document, cell_text_documents=items))
+        return [cell.document for cell in self.cells[uri]]
+
+    def _change_notebook(self, notebook: str, cells: types.NotebookDocumentCellChanges) -> None:
+        self.versions[notebook] += 1
+        document = types.VersionedNotebookDocumentIdentifier(uri=notebook, version=self.versions[notebook])
+        change = types.NotebookDocumentChangeEvent(cells=cells)
+        self.client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(notebook_document=document, change=change))
+
+    def change_cell(self, uri: str, text: str) -> int:
+        """Replace a cell's text; returns the cell's new version."""
+        self.versions[uri] += 1
+        self.texts[uri] = text
+        content = types.NotebookDocumentCellContentChanges(
+            document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+            changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+        self._change_notebook(self.notebook_of[uri], types.NotebookDocumentCellChanges(text_content=[content]))
+        return self.versions[uri]
+
+    def replace_cells(self, notebook: str, start: int, delete: int, added: list[tuple[str, str]]) -> list[str]:
+        """Delete `delete` cells at index `start` and put the `added` cells there; returns the new cells' URIs."""
+        kinds = {"code": types.NotebookCellKind.Code, "markdown": types.NotebookCellKind.Markup}
+        opened = [self._cell(notebook, kinds[kind], text) for kind, text in added]
+        removed = self.cells[notebook][start : start + delete]
+        self.cells[notebook][start : start + delete] = [cell for cell, _ in opened]
+        structure = types.NotebookDocumentCellChangeStructure(
+            array=types.NotebookCellArrayChange(start=start, delete_count=delete, cells=[cell for cell, _ in opened]),
+            did_open=[item for _, item in opened if item is not None],
+            did_close=[types.TextDocumentIdentifier(uri=cell.document) for cell in removed if cell.document in self.versions],
+        )
+        self._change_notebook(notebook, types.NotebookDocumentCellChanges(structure=structure))
+        return [cell.document for cell, _ in opened]
+
+    def move_cell(self, notebook: str, old: int, new: int) -> None:
+        """Move the cell at index `old` to index `new`: one change of the cells between them, which keep their documents."""
+        cells = self.cells[notebook]
+        start, end = min(old, new), max(old, new) + 1
+        span = cells[start:end]
+        span.insert(new - start, span.pop(old - start))
+        cells[start:end] = span
+        array = types.NotebookCellArrayChange(start=start, delete_count=len(span), cells=span)
+        self._change_notebook(notebook, types.NotebookDocumentCellChanges(structure=types.NotebookDocumentCellChangeStructure(array=array)))
+
+    def close_notebook(self, notebook: str) -> None:
+        cells = [types.TextDocumentIdentifier(uri=cell.document) for cell in self.cells[notebook] if cell.document in self.versions]
+        params = types.DidCloseNotebookDocumentParams(notebook_document=types.NotebookDocumentIdentifier(uri=notebook), cell_text_documents=cells)
+        self.client.notebook_document_did_close(params)
 
     def close(self, uri: str) -> None:
         self.client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
