@@ -191,6 +191,16 @@ class FileContext:
         entry = self.registry.by_method_name(resolved.attribute)
         return entry, None, entry is not None
 
+    def _of_the_project(self, qualified_name: str) -> bool:
+        """Whether a name may belong to the project's own modules (it names no framework,
+        builtin or FluxLoop module), so that `ProjectView.resolve` can tell what it is."""
+        return (
+            self.project is not None
+            and not self.registry.knows_package(qualified_name)
+            and not qualified_name.startswith("builtins.")
+            and self.fluxloop_module_of(qualified_name) is None
+        )
+
     def _decorator_forms(self, qualified_name: str) -> str | None:
         entry = self.registry.lookup(qualified_name)
         return entry.forms if entry is not None else None
@@ -239,7 +249,11 @@ class FileContext:
                 return UNKNOWN
             if value.instance and value.qualified_name in self.registry.classes:
                 meaning = Binding(value.qualified_name)
-            elif self.registry.lookup(value.qualified_name) is not None and (not value.instance or _takes_an_argument(node)):
+            elif (self.registry.lookup(value.qualified_name) is not None or self._of_the_project(value.qualified_name)) and (
+                not value.instance or _takes_an_argument(node)
+            ):
+                # A name of the project's modules is what it is there: followed only when a
+                # rule asks (`house(fn)` returning `common.tools.relay(fn)` is `relay`).
                 meaning = Binding(value.qualified_name)
             else:
                 return UNKNOWN

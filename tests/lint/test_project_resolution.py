@@ -90,7 +90,7 @@ from langchain_core.tools import StructuredTool
 from app import by_hand, server, starred, tools
 from app.sub import nested
 
-for name in ("search", "lenient", "housed", "configured", "reexported", "chained"):
+for name in ("search", "lenient", "housed", "configured", "reexported", "chained", "relayed"):
     assert isinstance(getattr(tools, name), agents.FunctionTool), name
 assert isinstance(tools.bound, StructuredTool)
 assert isinstance(by_hand.lookup_tool, agents.FunctionTool)

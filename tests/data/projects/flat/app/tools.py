@@ -3,7 +3,7 @@
 import fluxloop_runtime as fluxloop
 
 from common import tool
-from common.aliases import chained_tool
+from common.aliases import chained_tool, relayed_tool
 from common.decorators import bound_tool, configured_tool, house_tool, lenient_tool, strict_tool
 
 from .server import api, mcp, web
@@ -75,3 +75,10 @@ def items() -> list:
 @web.route("/health")
 def health() -> str:
     return "ok"
+
+
+@fluxloop.tool()  # expect: FLX101
+@relayed_tool
+def relayed(query: str) -> str:
+    """Relayed."""
+    return query
