@@ -116,18 +116,20 @@ def json_line(record: dict[str, Any]) -> str:
     return encode_json(record) + "\n"
 
 
-_second_prefix: tuple[int, str] = (-1, "")
+# The second last formatted and its line layout up to the microseconds: the timestamps of a
+# run mostly share their second.
+_second_format: tuple[int, str] = (-1, "")
 
 
 def iso_from_ns(timestamp_ns: int) -> str:
     """`time.time_ns()` as ISO 8601 in UTC with `+00:00`, microsecond precision, fast."""
-    global _second_prefix
-    seconds, nanoseconds = divmod(timestamp_ns, 1_000_000_000)
-    cached_second, prefix = _second_prefix
+    global _second_format
+    seconds = timestamp_ns // 1_000_000_000
+    cached_second, layout = _second_format
     if cached_second != seconds:
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-        _second_prefix = (seconds, prefix)
-    return f"{prefix}.{nanoseconds // 1000:06d}+00:00"
+        layout = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + ".%06d+00:00"
+        _second_format = (seconds, layout)
+    return layout % (timestamp_ns // 1000 % 1_000_000)
 
 
 def iso_datetime(value: datetime) -> str:
