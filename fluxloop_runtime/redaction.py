@@ -17,7 +17,7 @@ from typing import Any
 
 from .config import RuntimeConfig, get_config, on_change
 from .failures import recording_failed
-from .serialization import encode_json
+from .serialization import encode_json, encode_string
 
 REDACTED = "[REDACTED]"
 _SCALARS = (str, int, float, bool, type(None))
@@ -125,9 +125,15 @@ def recorded_json(value: Any, keep_keys: bool = False) -> str:
     """The JSON text recorded for `value`: `recorded(value)`, cut at `max_value_chars` with
     a marker. Never raises."""
     settings = _settings
-    if settings.mask is not None or not _plain(value, settings):
-        value = recorded(value, keep_keys)
-    text = encode_json(value)
+    kind = type(value)
+    if kind is str and settings.mask is None:
+        text = encode_string(value)  # what the encoder makes of a str, without its call
+    elif kind is int and settings.mask is None:
+        text = int.__repr__(value)
+    else:
+        if settings.mask is not None or not _plain(value, settings):
+            value = recorded(value, keep_keys)
+        text = encode_json(value)
     limit = settings.limit
     if len(text) <= limit:
         return text
