@@ -89,18 +89,16 @@ _encoder = json.JSONEncoder(default=json_default, check_circular=False, allow_na
 _c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
 if _c_make_encoder is not None:
     _chunks = _c_make_encoder(None, json_default, encode_string, None, ": ", ", ", False, False, False)
-
-    def _encode(value: Any) -> str:
-        return "".join(_chunks(value, 0))
-
 else:  # pragma: no cover - CPython without its _json accelerator
-    _encode = _encoder.encode
+
+    def _chunks(value: Any, _level: int) -> Any:
+        return _encoder.iterencode(value)
 
 
 def encode_json(value: Any) -> str:
     """`value` as JSON text (ASCII, one line). Never raises."""
     try:
-        return _encode(value)
+        return "".join(_chunks(value, 0))
     except Exception:  # noqa: BLE001 - cycles, odd keys, RecursionError, raising __repr__...
         pass
     try:
