@@ -97,25 +97,27 @@ class OfflineStore:
             self._failure_logged = False
 
 
+_APPEND = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+
+
 def _append(path: str, text: str) -> None:
     """Append `text` to the file at `path` (made, with its directory, if missing) while
     holding the file's lock: another process's batch never lands inside this one. The
-    directory is made only when opening fails: a batch usually costs one `open`."""
+    directory is made only when opening fails: a batch usually costs one `open`, of a file
+    descriptor (a text stream's layers cost as much as the write)."""
+    data = memoryview(text.encode("utf-8"))
     try:
-        stream = open(path, "a", encoding="utf-8")
+        descriptor = os.open(path, _APPEND, 0o666)
     except FileNotFoundError:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        stream = open(path, "a", encoding="utf-8")
-    with stream:
-        if fcntl is None:
-            stream.write(text)
-            return
-        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
-        try:
-            stream.write(text)
-            stream.flush()
-        finally:
-            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+        descriptor = os.open(path, _APPEND, 0o666)
+    try:
+        if fcntl is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)  # released when the descriptor is closed
+        while data:
+            data = data[os.write(descriptor, data) :]
+    finally:
+        os.close(descriptor)
 
 
 def _drain(lines: deque[str]) -> list[str]:
