@@ -17,11 +17,13 @@ from typing import Any
 
 from .config import RuntimeConfig, get_config, on_change
 from .failures import recording_failed
-from .serialization import encode_json
+from .serialization import encode_json, encode_string
 
 REDACTED = "[REDACTED]"
 _SCALARS = (str, int, float, bool, type(None))
 _SCALAR_TYPES = frozenset(_SCALARS)  # exact types, for the fast path
+# Ints encoded by int.__repr__ here: a huge one's repr may raise (the interpreter's digit limit).
+_INT_LOW, _INT_HIGH = -(10**100), 10**100
 
 
 class _Settings:
@@ -125,9 +127,15 @@ def recorded_json(value: Any, keep_keys: bool = False) -> str:
     """The JSON text recorded for `value`: `recorded(value)`, cut at `max_value_chars` with
     a marker. Never raises."""
     settings = _settings
-    if settings.mask is not None or not _plain(value, settings):
-        value = recorded(value, keep_keys)
-    text = encode_json(value)
+    kind = type(value)
+    if settings.mask is not None:
+        text = encode_json(recorded(value, keep_keys))
+    elif kind is str:  # the encoder's own text for a str or int, without the encoder's call
+        text = encode_string(value)
+    elif kind is int and _INT_LOW < value < _INT_HIGH:
+        text = int.__repr__(value)
+    else:
+        text = encode_json(value if _plain(value, settings) else recorded(value, keep_keys))
     limit = settings.limit
     if len(text) <= limit:
         return text

@@ -89,18 +89,16 @@ _encoder = json.JSONEncoder(default=json_default, check_circular=False, allow_na
 _c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
 if _c_make_encoder is not None:
     _chunks = _c_make_encoder(None, json_default, encode_string, None, ": ", ", ", False, False, False)
-
-    def _encode(value: Any) -> str:
-        return "".join(_chunks(value, 0))
-
 else:  # pragma: no cover - CPython without its _json accelerator
-    _encode = _encoder.encode
+
+    def _chunks(value: Any, _level: int) -> Any:
+        return _encoder.iterencode(value)
 
 
 def encode_json(value: Any) -> str:
     """`value` as JSON text (ASCII, one line). Never raises."""
     try:
-        return _encode(value)
+        return "".join(_chunks(value, 0))
     except Exception:  # noqa: BLE001 - cycles, odd keys, RecursionError, raising __repr__...
         pass
     try:
@@ -116,18 +114,23 @@ def json_line(record: dict[str, Any]) -> str:
     return encode_json(record) + "\n"
 
 
+# The second last formatted, as ISO 8601 up to its microseconds; and the microseconds' two
+# halves as text (a lookup and a join cost less than formatting them): most timestamps of a
+# run share their second.
 _second_prefix: tuple[int, str] = (-1, "")
+_THREE_DIGITS = tuple("%03d" % number for number in range(1000))
 
 
 def iso_from_ns(timestamp_ns: int) -> str:
     """`time.time_ns()` as ISO 8601 in UTC with `+00:00`, microsecond precision, fast."""
     global _second_prefix
-    seconds, nanoseconds = divmod(timestamp_ns, 1_000_000_000)
+    seconds = timestamp_ns // 1_000_000_000
     cached_second, prefix = _second_prefix
     if cached_second != seconds:
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        prefix = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds))
         _second_prefix = (seconds, prefix)
-    return f"{prefix}.{nanoseconds // 1000:06d}+00:00"
+    microseconds = timestamp_ns // 1000 % 1_000_000
+    return f"{prefix}{_THREE_DIGITS[microseconds // 1000]}{_THREE_DIGITS[microseconds % 1000]}+00:00"
 
 
 def iso_datetime(value: datetime) -> str:

@@ -159,35 +159,28 @@ class Span:
         rest are strings known to be safe."""
         if self.metadata_json is None:
             self.seal()
-        parts = [
-            f'{{"id": "{self.id}", "type": "{self.type}", "name": {encode_string(self.name)}, '
-            f'"start_time": "{iso_from_ns(self.start_ns)}"'
-        ]
-        if self.end_ns is not None:
-            parts.append(f', "end_time": "{iso_from_ns(self.end_ns)}"')
-        if self.input_json is not None:
-            parts.append(f', "input": {self.input_json}')
-        if self.output_json is not None:
-            parts.append(f', "output": {self.output_json}')
-        if self.error is not None:
-            parts.append(f', "error": {encode_json(str(self.error))}')
-        parts.append(f', "level": "{self.level}"')
-        if self.status_message is not None:
-            parts.append(f', "status_message": {encode_json(str(self.status_message))}')
-        parts.append(f', "metadata": {self.metadata_json}')
-        if self.model is not None:
-            parts.append(f', "model": {encode_string(self.model)}')
-        if self.llm_parameters is not None:
-            parts.append(f', "llm_parameters": {recorded_json(self.llm_parameters)}')
+        # One f-string of the fields, each optional one "" when it is None (cheaper than
+        # appending to a list and joining it).
+        end = "" if self.end_ns is None else f', "end_time": "{iso_from_ns(self.end_ns)}"'
+        input_json = "" if self.input_json is None else f', "input": {self.input_json}'
+        output_json = "" if self.output_json is None else f', "output": {self.output_json}'
+        error = "" if self.error is None else f', "error": {encode_json(str(self.error))}'
+        status = "" if self.status_message is None else f', "status_message": {encode_json(str(self.status_message))}'
+        model = "" if self.model is None else f', "model": {encode_string(self.model)}'
+        parameters = "" if self.llm_parameters is None else f', "llm_parameters": {recorded_json(self.llm_parameters)}'
+        tokens = ""
         if self.prompt_tokens is not None or self.completion_tokens is not None or self.total_tokens is not None:
             for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
                 count = getattr(self, key)
                 if count is not None:
-                    parts.append(f', "{key}": {encode_json(count)}')
-        if self.parent_observation_id is not None:
-            parts.append(f', "parent_observation_id": "{self.parent_observation_id}"')
-        parts.append(f', "trace_id": "{self.trace_id}"}}\n')
-        return "".join(parts)
+                    tokens += f', "{key}": {encode_json(count)}'
+        parent = "" if self.parent_observation_id is None else f', "parent_observation_id": "{self.parent_observation_id}"'
+        return (
+            f'{{"id": "{self.id}", "type": "{self.type}", "name": {encode_string(self.name)}, '
+            f'"start_time": "{iso_from_ns(self.start_ns)}"{end}{input_json}{output_json}{error}, '
+            f'"level": "{self.level}"{status}, "metadata": {self.metadata_json}{model}{parameters}{tokens}'
+            f'{parent}, "trace_id": "{self.trace_id}"}}\n'
+        )
 
 
 class _ManualSpan(Span):

@@ -14,10 +14,11 @@ it instead, and to the offline store only when it cannot be reached (as in the S
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import deque
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from .collector import collector
 from .config import RuntimeConfig, get_config, on_change
@@ -79,13 +80,11 @@ class OfflineStore:
                 return
             if not config.offline_store_enabled:
                 return
-            directory = Path(config.offline_store_dir)
+            directory = config.offline_store_dir
             try:
-                directory.mkdir(parents=True, exist_ok=True)
                 for name, lines in ((OBSERVATIONS_FILE, observations), (TRACES_FILE, traces)):
                     if lines:
-                        with open(directory / name, "a", encoding="utf-8") as stream:
-                            _append(stream, "".join(lines))
+                        _append(os.path.join(directory, name), "".join(lines))
             except OSError as error:
                 if not self._failure_logged:
                     self._failure_logged = True
@@ -98,18 +97,27 @@ class OfflineStore:
             self._failure_logged = False
 
 
-def _append(stream: IO[str], text: str) -> None:
-    """Append `text` while holding the file's lock: another process's batch never lands
-    inside this one."""
-    if fcntl is None:
-        stream.write(text)
-        return
-    fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+_APPEND = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+
+
+def _append(path: str, text: str) -> None:
+    """Append `text` to the file at `path` (made, with its directory, if missing) while
+    holding the file's lock: another process's batch never lands inside this one. The
+    directory is made only when opening fails: a batch usually costs one `open`, of a file
+    descriptor (a text stream's layers cost as much as the write)."""
+    data = memoryview(text.encode("utf-8"))
     try:
-        stream.write(text)
-        stream.flush()
+        descriptor = os.open(path, _APPEND, 0o666)
+    except FileNotFoundError:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, _APPEND, 0o666)
+    try:
+        if fcntl is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)  # released when the descriptor is closed
+        while data:
+            data = data[os.write(descriptor, data) :]
     finally:
-        fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+        os.close(descriptor)
 
 
 def _drain(lines: deque[str]) -> list[str]:

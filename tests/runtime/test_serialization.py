@@ -4,6 +4,7 @@ import dataclasses
 import enum
 import json
 import math
+import sys
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 import fluxloop_runtime as fluxloop
-from fluxloop_runtime.serialization import encode_json, json_line
+from fluxloop_runtime.redaction import recorded_json
+from fluxloop_runtime.serialization import encode_json, iso_from_ns, json_line
 from fluxloop_runtime.spans import Span
 
 
@@ -132,3 +134,24 @@ def test_a_value_json_cannot_hold_never_fails_the_call(store):
     [observation] = store.observations()
     assert observation["input"] == {"value": "<unrepresentable BrokenRepr>"}
     assert observation["output"] == {"set": [1], "object": "<unrepresentable BrokenRepr>", "point": {"x": 1, "y": 2}}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-(10**18), max_value=10**19))
+def test_timestamps_are_those_of_datetime_isoformat(timestamp_ns):
+    moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=timestamp_ns // 1000)
+    assert iso_from_ns(timestamp_ns) == moment.isoformat(timespec="microseconds")
+
+
+@given(st.one_of(st.integers(), st.text(max_size=200), st.booleans(), st.none(), st.floats()))
+def test_scalars_are_recorded_as_the_encoder_writes_them(value):
+    assert recorded_json(value) == encode_json(value)
+
+
+def test_an_int_beyond_the_digit_limit_is_recorded_not_raised():
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(1000)
+    try:
+        assert json.loads(recorded_json(10**2000)) == "<unrepresentable int>"
+    finally:
+        sys.set_int_max_str_digits(limit)

@@ -105,3 +105,19 @@ def test_lines_still_buffered_are_written_at_interpreter_exit(tmp_path):
     lines = (tmp_path / "observations.jsonl").read_text().splitlines()
     assert [json.loads(line)["input"] for line in lines] == [{"n": 1}]
     assert not (tmp_path / "traces.jsonl").exists()
+
+
+def test_a_directory_removed_between_traces_is_made_again_and_appends_keep_earlier_lines(store):
+    tool = fluxloop.tool(lambda n: n)
+    with fluxloop.instrument("first"):
+        tool(1)
+    assert [line["input"] for line in store.observations()] == [{"n": 1}]
+    for name in os.listdir(store.directory):
+        os.remove(store.directory / name)
+    store.directory.rmdir()
+    with fluxloop.instrument("second"):
+        tool(2)
+    with fluxloop.instrument("third"):
+        tool("é")
+    assert [line["input"] for line in store.observations()] == [{"n": 2}, {"n": "é"}]
+    assert [trace["name"] for trace in store.traces()] == ["second", "third"]
