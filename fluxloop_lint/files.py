@@ -10,8 +10,8 @@ the command line are always linted.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import errno
+import hashlib
 import io
 import os
 import re
