@@ -210,33 +210,8 @@ def build_all_fluxloop_corpus() -> Path:
     return folder
 
 
-HOUSE_DECORATORS = '''\
-"""The project's own decorators, built on the frameworks'."""
-
-import functools
-
-from agents import function_tool
-from langchain_core.tools import tool as langchain_tool
-
-strict_tool = function_tool(strict_mode=True)
-lenient_tool = functools.partial(function_tool, strict_mode=False)
-
-
-def house_tool(fn):
-    return function_tool(fn)
-
-
-def configured_tool(**options):
-    def decorate(fn):
-        return function_tool(**options)(fn)
-
-    return decorate
-
-
-def summarising_tool(fn):
-    made = langchain_tool(fn)
-    return made
-'''
+# The house decorators of the tests' flat fixture project: factories, partials, house functions.
+HOUSE_DECORATORS = HERE.parent / "tests" / "data" / "projects" / "flat" / "common" / "decorators.py"
 
 SHARED_SERVER = '''\
 from mcp.server.fastmcp import FastMCP
@@ -249,7 +224,7 @@ MULTI_MODULE_HEAD = '''\
 
 import fluxloop_runtime as fl
 
-from common.decorators import configured_tool, house_tool, lenient_tool, strict_tool, summarising_tool
+from common.decorators import bound_tool, configured_tool, house_tool, lenient_tool, strict_tool
 
 from .server import mcp
 '''
@@ -265,7 +240,7 @@ def {name}(query: str, limit: int = {limit}) -> list[str]:
 '''
 
 MULTI_MODULE_DECORATORS = ("strict_tool", "lenient_tool", "house_tool", "configured_tool(name_override=\"x\")",
-                           "summarising_tool", "mcp.tool()")
+                           "bound_tool", "mcp.tool()")
 
 
 def build_multi_module_corpus() -> Path:
@@ -273,7 +248,7 @@ def build_multi_module_corpus() -> Path:
     _fresh(folder)
     (folder / "common").mkdir()
     (folder / "common" / "__init__.py").write_text("")
-    (folder / "common" / "decorators.py").write_text(HOUSE_DECORATORS)
+    shutil.copy(HOUSE_DECORATORS, folder / "common" / "decorators.py")
     package = folder / "travel"
     package.mkdir()
     (package / "__init__.py").write_text("")
