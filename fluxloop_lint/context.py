@@ -37,6 +37,19 @@ class DecoratorInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Classification:
+    """What the registry says of a decorator: its entry (None: unknown), where another module
+    of the project made it that, and whether the entry is only a guess from the method's name."""
+
+    framework: FrameworkDecorator | None = None
+    via: str | None = None
+    by_method_name: bool = False
+
+
+UNCLASSIFIED = Classification()
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """A finding before positions are known. `build_fix` runs only for reported findings."""
 
@@ -144,13 +157,11 @@ class FileContext:
             label = ".".join(parts) if parts else self.module.code_for_node(callee)
             qualified_name = resolved.qualified_name if resolved else None
             fluxloop = self.is_fluxloop_decorator(qualified_name)
-            framework, via, by_method_name = (
-                (None, None, False) if fluxloop else self.classify_through_project(resolved, below_fluxloop)
-            )
+            found = UNCLASSIFIED if fluxloop else self.classification(resolved, through_project=below_fluxloop)
+            sdk = fluxloop and self.is_sdk(qualified_name)
             infos.append(
                 DecoratorInfo(
-                    decorator, label, resolved, called, fluxloop, fluxloop and self.is_sdk(qualified_name), framework, via,
-                    by_method_name,
+                    decorator, label, resolved, called, fluxloop, sdk, found.framework, found.via, found.by_method_name
                 )
             )
             below_fluxloop = below_fluxloop or fluxloop
@@ -158,38 +169,35 @@ class FileContext:
 
     def classify(self, resolved: ResolvedName | None) -> FrameworkDecorator | None:
         """The registry entry for a resolved decorator, from this file's names alone."""
-        return self.classify_through_project(resolved, False)[0]
+        return self.classification(resolved, through_project=False).framework
 
-    def classify_through_project(
-        self, resolved: ResolvedName | None, through_project: bool
-    ) -> tuple[FrameworkDecorator | None, str | None, bool]:
-        """The registry entry for a resolved decorator, where the project made it that, and
-        whether it was only guessed from the method's name.
+    def classification(self, resolved: ResolvedName | None, *, through_project: bool) -> Classification:
+        """What the registry says of a resolved decorator.
 
         By qualified name first; with `through_project`, a name of the project's own modules
         is followed there (`from common.tools import strict_tool`, `from .server import mcp`).
         For `receiver.method` whose receiver's origin stays unknown (a parameter, a factory's
         result), by the method's name: the fallback for `@obj.name` decorators."""
         if resolved is None:
-            return None, None, False
+            return UNCLASSIFIED
         receiver = resolved.receiver or UNKNOWN
         if resolved.qualified_name is not None:
             entry = self.registry.lookup(resolved.qualified_name)
             if entry is not None:
-                return entry, None, False
+                return Classification(entry)
             if through_project and self.project is not None:
                 found = self.project.resolve(resolved.qualified_name)
                 if found is not None and found.qualified_name is not None and not found.instance:
                     entry = self.registry.lookup(found.qualified_name)
                     if entry is not None:
-                        return entry, found.origin, False
+                        return Classification(entry, found.origin)
                     receiver = Binding(found.qualified_name.rpartition(".")[0] or None)
         if resolved.attribute is None:
-            return None, None, False
+            return UNCLASSIFIED
         if receiver.qualified_name is not None and self.registry.knows_package(receiver.qualified_name):
-            return None, None, False
+            return UNCLASSIFIED
         entry = self.registry.by_method_name(resolved.attribute)
-        return entry, None, entry is not None
+        return Classification(entry, by_method_name=entry is not None)
 
     def _of_the_project(self, qualified_name: str) -> bool:
         """Whether a name may belong to the project's own modules (it names no framework,

@@ -98,7 +98,8 @@ def _applied_decorator(
     context: FileContext, decorator: ResolvedName | None, call: cst.Call, other_form: str
 ) -> FrameworkObject | None:
     """`call` applies `decorator`, used in the form that is not `other_form`, to a function."""
-    entry, _, by_method_name = context.classify_through_project(decorator, True)
+    found = context.classification(decorator, through_project=True)
+    entry = found.framework
     if entry is None or entry.kind not in _OBJECT_KINDS or entry.forms == other_form:
         return None
     function = _first_function_argument(call)
@@ -106,7 +107,7 @@ def _applied_decorator(
         return None
     assert decorator is not None
     # Classified by the method's name alone (`server.tool` with `server` unknown), as FLX101 does.
-    return FrameworkObject(entry, function, decorator.attribute if by_method_name else None)
+    return FrameworkObject(entry, function, decorator.attribute if found.by_method_name else None)
 
 
 def _first_function_argument(call: cst.Call) -> cst.Arg | None:
