@@ -56,10 +56,11 @@ class _Job:
 
 def _lint_job(job: _Job) -> FileResult:
     from fluxloop_lint.engine import lint_source
-    from fluxloop_lint.notebooks import lint_notebook
 
     try:
         if is_notebook(job.path):
+            from fluxloop_lint.notebooks import lint_notebook
+
             return lint_notebook(job.source, job.path, job.settings, fix=job.fix)
         return lint_source(job.source, job.path, job.settings, fix=job.fix)
     except Exception as error:  # a bug in a rule must not stop the other files

@@ -9,6 +9,7 @@ file; after `--fix`, their modules are imported with the real frameworks.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -137,7 +138,8 @@ def test_pre_commit_naming_only_the_importing_file_reads_the_modules_it_imports(
     project = _copy("flat", tmp_path)
     _new_repository(project)
     _commit_all(project, "a project whose decorators live in other modules")
-    environment = {"PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never", "PATH": __import__("os").environ["PATH"]}
+    environment = dict(os.environ, PRE_COMMIT_HOME=str(pre_commit_home), PRE_COMMIT_COLOR="never")
+    environment.pop("PRE_COMMIT", None)
     completed = subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repository), "fluxloop-lint", "--files", "app/tools.py", "--verbose"],
         cwd=project, env=environment, capture_output=True, text=True, timeout=900,
