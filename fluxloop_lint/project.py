@@ -118,12 +118,16 @@ class Project:
     def module_file(self, module: str, extra_roots: tuple[Path, ...] = ()) -> Path | None:
         """The file of a module under the source roots, then `extra_roots` (a module file or a
         package's `__init__.py`; folders without one are namespace packages)."""
+        return next((candidate for candidate in self.module_candidates(module, extra_roots) if candidate.is_file()), None)
+
+    def module_candidates(self, module: str, extra_roots: tuple[Path, ...] = ()) -> list[Path]:
+        """Where a module's file would be, in the order Python would look."""
         relative = Path(*module.split("."))
-        for source_root in (*self.source_roots, *extra_roots):
-            for candidate in (source_root / relative.with_suffix(".py"), source_root / relative / "__init__.py"):
-                if candidate.is_file():
-                    return candidate
-        return None
+        return [
+            candidate
+            for source_root in (*self.source_roots, *extra_roots)
+            for candidate in (source_root / relative.with_suffix(".py"), source_root / relative / "__init__.py")
+        ]
 
     def summary(self, path: Path) -> tuple[Summary, bool]:
         """A module's summary, and whether it was made now (not known to this process, nor
@@ -203,6 +207,9 @@ class ProjectView:
     def _summary(self, module: str) -> Summary | None:
         path = self.project.module_file(module, self.own_roots)
         if path is None:
+            # A module that appears later changes what the name is: its places count too.
+            for candidate in self.project.module_candidates(module, self.own_roots):
+                self.dependencies.setdefault(str(candidate), "")
             return None
         summary, made = self.project.summary(path)
         self.dependencies[str(path)] = summary.digest

@@ -200,3 +200,12 @@ def test_a_name_added_to_a_module_another_star_imports_from_is_seen_by_the_next_
     (tmp_path / "base.py").write_text("from agents import function_tool\n\nstrict_tool = function_tool(strict_mode=True)\n")
     again = run_script("--output-format", "json", ".", cwd=tmp_path)
     assert [(f["filename"], f["location"]["row"]) for f in json.loads(again.stdout)] == [("agent.py", 4)]
+
+
+def test_a_module_that_appears_after_a_cached_run_is_seen_by_the_next_one(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.fluxloop-lint]\n")
+    (tmp_path / "agent.py").write_text("import fluxloop\nfrom helpers import tool\n\n@fluxloop.tool()\n@tool\ndef f(): pass\n")
+    assert run_script(".", cwd=tmp_path).returncode == 0  # helpers.py does not exist yet: unknown
+    (tmp_path / "helpers.py").write_text("from agents import function_tool as tool\n")
+    again = run_script("--output-format", "json", ".", cwd=tmp_path)
+    assert [(f["filename"], f["location"]["row"]) for f in json.loads(again.stdout)] == [("agent.py", 4)]
