@@ -59,6 +59,7 @@ class Report:
     noqa_node: cst.CSTNode
     build_fix: Callable[[], Fix | None] | None = None
     top_level_statement: cst.BaseStatement | None = None  # the module-level statement holding `node`
+    fix_title: str | None = None
 
 
 class FileContext:
@@ -99,9 +100,10 @@ class FileContext:
         *,
         build_fix: Callable[[], Fix | None] | None = None,
         noqa_node: cst.CSTNode | None = None,
+        fix_title: str | None = None,
     ) -> None:
         noqa_node = noqa_node or self.current_statement or node
-        self.reports.append(Report(code, message, node, noqa_node, build_fix, self.top_level_statement))
+        self.reports.append(Report(code, message, node, noqa_node, build_fix, self.top_level_statement, fix_title))
 
     def position(self, node: cst.CSTNode) -> CodeRange:
         """Where a node is (0-based columns, as LibCST gives them); only after positions are

@@ -199,6 +199,7 @@ def _lint_text(
                 Position(where.end.line, where.end.column + 1),
                 report.build_fix() if report.build_fix is not None else None,
                 severities[report.code],
+                fix_title=report.fix_title,
             )
         )
     findings.sort(key=lambda finding: (finding.start, finding.code))

@@ -88,6 +88,7 @@ class Finding:
     fix: Fix | None = None
     severity: Severity = Severity.ERROR
     cell: int | None = None  # in a notebook: the cell's number, `start` and `end` inside it (see Edit)
+    fix_title: str | None = None  # what to do about it (the rule's FIX_TITLE, filled in)
 
     @property
     def fixable(self) -> bool:

@@ -38,6 +38,7 @@ class Invalid:
     line: int
     column: int
     expected_replacement: str | None = None
+    expected_message: str | None = None  # the finding's whole message, when given
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code", _example_text(self.code))
@@ -52,8 +53,13 @@ def _example_text(text: str) -> str:
 class Rule:
     CODE: ClassVar[str]
     NAME: ClassVar[str]
-    MESSAGE: ClassVar[str]  # the finding in one line; rules fill its {placeholders}
-    RATIONALE: ClassVar[str]
+    # The rule's documentation, in Ruff's shape: What it does / Why is this bad / Example
+    # (INVALID[0]) / Use instead (its expected_replacement, else VALID[0]) / Fix safety.
+    MESSAGE: ClassVar[str]  # the finding in one short line; rules fill its {placeholders}
+    FIX_TITLE: ClassVar[str | None] = None  # what to do about it, imperative; same {placeholders}
+    WHAT: ClassVar[str] = ""  # What it does
+    RATIONALE: ClassVar[str]  # Why is this bad
+    FIX_SAFETY: ClassVar[str] = ""  # Fix safety: what the fix changes, and why it is safe or unsafe
     DEFAULT_ENABLED: ClassVar[bool] = True
     # Selected only by a selector equal to CODE, never by `ALL` or a prefix (`FLX2`); such a
     # rule is also off by default (DEFAULT_ENABLED = False). `ignore` still matches it by prefix.
@@ -75,5 +81,10 @@ class Rule:
         *,
         build_fix: Callable[[], Fix | None] | None = None,
         noqa_node: cst.CSTNode | None = None,
+        fix_title: str | None = None,
     ) -> None:
-        self.context.report(self.CODE, node, message, build_fix=build_fix, noqa_node=noqa_node)
+        """Report a finding at `node`. `fix_title` is FIX_TITLE with its placeholders filled
+        (FIX_TITLE itself when not given)."""
+        self.context.report(
+            self.CODE, node, message, build_fix=build_fix, noqa_node=noqa_node, fix_title=fix_title or self.FIX_TITLE
+        )
