@@ -28,8 +28,7 @@ import libcst as cst
 from libcst.metadata import FunctionScope, GlobalScope, ImportAssignment, MetadataWrapper, Scope, ScopeProvider
 
 from fluxloop_lint.context import FileContext
-from fluxloop_lint.fixes.pattern_a import statements
-from fluxloop_lint.fixes.rewrite import fresh_name
+from fluxloop_lint.fixes.rewrite import fresh_name, statements
 from fluxloop_lint.names import dotted_parts, dotted_text
 from fluxloop_lint.syntax_tree import descendants, is_docstring
 

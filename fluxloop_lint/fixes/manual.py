@@ -46,8 +46,7 @@ import libcst as cst
 
 from fluxloop_lint.context import DecoratorInfo, FileContext
 from fluxloop_lint.fixes.imports import ImportPlan, Symbols, local_insertions, settle_imports
-from fluxloop_lint.fixes.pattern_a import statements, visit_all
-from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, text_fix
+from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, statements, text_fix, visit_all
 from fluxloop_lint.names import dotted_parts
 from fluxloop_lint.types import OBSERVATION_TYPES, Applicability, Fix, FrameworkKind
 from fluxloop_lint.syntax_tree import descendants, is_docstring

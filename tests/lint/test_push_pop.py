@@ -77,7 +77,7 @@ def test_nested_functions_are_judged_on_their_own():
 
 
 def test_files_without_the_triggers_skip_the_analysis():
-    from fluxloop_lint.rules.flx201_pop_not_in_finally import PopNotInFinallyRule
+    from fluxloop_lint.rules.pattern_a.flx201_pop_not_in_finally import PopNotInFinallyRule
 
     assert set(PopNotInFinallyRule.TEXT_TRIGGERS) == {"push_observation", "pop_observation", "get_current_context", "instrument"}
     assert codes("import fluxloop\n\ndef f():\n    return fluxloop\n") == []

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fluxloop_lint.push_pop import Call, FunctionAnalysis, contains_yield
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import GENERATOR, PushPopRule
+from fluxloop_lint.rules.pattern_a.analysis import Call, FunctionAnalysis
+from fluxloop_lint.rules.pattern_a.examples import GENERATOR
+from fluxloop_lint.rules.pattern_a.predicates import contains_yield
+from fluxloop_lint.rules.pattern_a.rule import PushPopRule
 
 
 def _before_in_finally(pop: Call, node: cst.Try) -> list[cst.CSTNode]:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.fixes.pattern_a import pop_guard_fix
-from fluxloop_lint.push_pop import Call, FunctionAnalysis, tests_not_none
+import libcst as cst
+
+from fluxloop_lint.context import FileContext
+from fluxloop_lint.fixes.rewrite import rewrite_fix, rewritten
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, PushPopRule
-from fluxloop_lint.types import Applicability
+from fluxloop_lint.rules.pattern_a.analysis import Call, FunctionAnalysis
+from fluxloop_lint.rules.pattern_a.examples import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY
+from fluxloop_lint.rules.pattern_a.pieces import block_fix, guarded_pop, none_first, shares_line
+from fluxloop_lint.rules.pattern_a.predicates import names_in, tests_not_none
+from fluxloop_lint.rules.pattern_a.rule import PushPopRule
+from fluxloop_lint.types import Applicability, Fix
 
 
 class UnguardedPopRule(PushPopRule):
@@ -282,3 +288,52 @@ class UnguardedPopRule(PushPopRule):
             13,
         ),
     )
+
+
+def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, push: Call) -> Fix | None:
+    """Guard the pop in `finally` with `if ctx and obs:` (and start `obs` as None)."""
+    names = _names(push)
+    covering = analysis.covering_try(push)
+    if names is None or covering is None or not isinstance(pop.where.owner, cst.IndentedBlock) or shares_line(pop.where):
+        return None
+    if analysis.other_pushes_after(push):
+        return None  # several observations, one pop: which to guard with is not known
+    ctx, obs = names
+    statement = pop.where.statement
+    enclosing = pop.where.up
+    guard = guarded_pop(ctx, obs)
+    if (
+        enclosing is not None
+        and isinstance(enclosing.statement, cst.If)
+        and enclosing.statement.orelse is None
+        and len(pop.where.block) == 1
+        and {n.value for n in names_in(enclosing.statement.test)} <= {ctx, obs}
+    ):
+        replacements = {enclosing.statement.test: guard.test}
+    else:
+        replacements = {
+            statement: guard.with_changes(
+                body=guard.body.with_changes(body=[statement.with_changes(leading_lines=())]),
+                leading_lines=statement.leading_lines,
+            )
+        }
+    message = f"Guard the pop with `if {ctx} and {obs}:`"
+    if analysis.initialised_to_none(obs):
+        return rewrite_fix(context, replacements, Applicability.SAFE, message)
+    # `obs` must exist (as None) when the push is skipped: start it before the instrumented region.
+    region = analysis.region_start(push, covering)
+    if region is None or not isinstance(region.owner, cst.IndentedBlock) or not analysis.may_start_as_none(obs, [region.statement]):
+        return None
+    block = [
+        node if node is not covering else rewritten(cst.Module(body=[node]), replacements).body[0]
+        for node in region.block
+    ]
+    block.insert(region.index, none_first(obs))
+    return block_fix(context, region.owner, block, message)
+
+
+def _names(push: Call) -> tuple[str, str] | None:
+    obs = push.argument_name
+    if push.receiver is None or obs is None:
+        return None
+    return push.receiver, obs

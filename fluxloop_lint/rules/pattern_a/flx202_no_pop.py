@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.fixes.pattern_a import wrap_fix
-from fluxloop_lint.push_pop import FunctionAnalysis
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import CHATKIT_TOOL, PushPopRule
+from fluxloop_lint.rules.pattern_a.analysis import FunctionAnalysis
+from fluxloop_lint.rules.pattern_a.examples import CHATKIT_TOOL
+from fluxloop_lint.rules.pattern_a.rule import PushPopRule
+from fluxloop_lint.rules.pattern_a.wrap import wrap_fix
 from fluxloop_lint.types import Applicability
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.fixes.pattern_a import wrap_fix
-from fluxloop_lint.push_pop import FunctionAnalysis
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, TWO_OBSERVATIONS, PushPopRule
+from fluxloop_lint.rules.pattern_a.analysis import FunctionAnalysis
+from fluxloop_lint.rules.pattern_a.examples import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, TWO_OBSERVATIONS
+from fluxloop_lint.rules.pattern_a.rule import PushPopRule
+from fluxloop_lint.rules.pattern_a.wrap import wrap_fix
 from fluxloop_lint.types import Applicability
 
 
