@@ -1,8 +1,11 @@
 """Analysis of hand-written FluxLoop instrumentation (Pattern A) in one function.
 
-The rules FLX201-FLX206 and FLX301 share one analysis per function, made on demand and
-cached per file. Each function is judged on its own: statements of nested functions and
-classes belong to them, not to the enclosing function.
+The rules FLX201-FLX206 and FLX301 share one analysis per function, made on demand at the
+end of the function's body (their `leave_FunctionDef`) and cached per file. Names
+are resolved by the engine's resolver at that point, so the function's parameters and local
+imports count (`from fluxloop import get_current_context as current` inside the function).
+Each function is judged on its own: statements of nested functions and classes belong to
+them, not to the enclosing function.
 
 Only functions whose own code names `push_observation`, `pop_observation`,
 `get_current_context` or `instrument` get a closer look; the rest cost one scan of their
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fluxloop_lint.context import FileContext
-from fluxloop_lint.names import dotted_parts, import_bindings
+from fluxloop_lint.names import dotted_parts
 from fluxloop_lint.rules.pattern_a.predicates import (
     assigns_none,
     bound_names,
@@ -114,7 +117,6 @@ class FunctionAnalysis:
     parameters: set[str] = field(default_factory=set)
     # Where each name is assigned a value other than None (`name = ...`), in source order.
     assignments: dict[str, list[Located]] = field(default_factory=dict)
-    local_imports: dict[str, str | None] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)  # every name the function's own code uses
     # `ObservationData(...)` calls: by id() of the push they are the argument of, or by the
     # name they are assigned to (the last assignment), with their FluxLoop module.
@@ -311,7 +313,8 @@ _CACHE: weakref.WeakKeyDictionary[FileContext, dict[int, FunctionAnalysis | None
 
 def analyse(context: FileContext, function: cst.FunctionDef) -> FunctionAnalysis | None:
     """The function's analysis (None when its code names none of the triggers). Cached per
-    file, so the rules share it; first call during the walk, at the function's definition."""
+    file, so the rules share it; first call during the walk, at the end of the function's
+    body."""
     per_file = _CACHE.setdefault(context, {})
     key = id(function)
     if key not in per_file:
@@ -334,12 +337,9 @@ class _Builder:
                 names.add(node.value)
                 if node.value in TRIGGERS:
                     triggered = True
-            elif isinstance(node, (cst.Import, cst.ImportFrom)):
-                self._local_import(node)
         for param in _all_params(function.params):
             names.add(param.name.value)
             self.result.parameters.add(param.name.value)
-            self.result.local_imports.setdefault(param.name.value, None)
         if not triggered:
             return None
         self._block(function.body, function, "body", None, ())
@@ -347,20 +347,14 @@ class _Builder:
 
     # -- names --------------------------------------------------------------------------------
 
-    def _local_import(self, node: cst.Import | cst.ImportFrom) -> None:
-        for name, binding in import_bindings(node):
-            self.result.local_imports[name] = binding.qualified_name
-
     def qualified(self, expression: cst.BaseExpression) -> str | None:
+        """The qualified name of a dotted expression (`fl.get_current_context`); None when its
+        head is unknown or an instance."""
         parts = dotted_parts(expression)
         if not parts:
             return None
-        local = self.result.local_imports
-        if parts[0] in local:
-            head = local[parts[0]]
-        else:
-            binding = self.context.resolver.lookup(parts[0])
-            head = binding.qualified_name if binding is not None and not binding.instance else None
+        binding = self.context.resolver.lookup(parts[0])
+        head = binding.qualified_name if binding is not None and not binding.instance else None
         return ".".join([head, *parts[1:]]) if head else None
 
     def fluxloop_function(self, expression: cst.BaseExpression, name: str) -> str | None:

@@ -13,7 +13,8 @@ from fluxloop_lint.rules.pattern_a.analysis import TRIGGERS, FunctionAnalysis, a
 class PushPopRule(Rule):
     TEXT_TRIGGERS = tuple(sorted(TRIGGERS))
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        # On leave: the engine's resolver then knows the function's own names (local imports).
         analysis = analyse(self.context, node)
         if analysis is not None:
             self.check(analysis)
