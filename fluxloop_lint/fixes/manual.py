@@ -38,7 +38,6 @@ unused by the removed decorators are removed.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -93,17 +92,11 @@ def describable(context: FileContext, function: cst.FunctionDef, info: Decorator
 
 # -- the fix -----------------------------------------------------------------------------------
 
-_CACHE: weakref.WeakKeyDictionary[FileContext, dict[str, tuple[Fix | None, frozenset[int]]]] = weakref.WeakKeyDictionary()
-
-
 def manual_fix(context: FileContext, scope: str, decorator: cst.Decorator) -> Fix | None:
     """The file's Pattern A fix (every function with a FluxLoop decorator in `scope`
-    converted), or None when it does not convert `decorator`. Cached per file: every
-    finding it resolves shares it, so one `--fix` pass converts them all."""
-    per_file = _CACHE.setdefault(context, {})
-    if scope not in per_file:
-        per_file[scope] = _build(context, scope)
-    fix, converted = per_file[scope]
+    converted), or None when it does not convert `decorator`. Kept on the file's context:
+    every finding it resolves shares it, so one `--fix` pass converts them all."""
+    fix, converted = context.in_fixes(("manual", scope), lambda: _build(context, scope))
     return fix if id(decorator) in converted else None
 
 

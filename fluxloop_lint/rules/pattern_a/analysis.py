@@ -1,7 +1,7 @@
 """Analysis of hand-written FluxLoop instrumentation (Pattern A) in one function.
 
 The rules FLX201-FLX206 and FLX301 share one analysis per function, made on demand at the
-end of the function's body (their `leave_FunctionDef`) and cached per file. Names
+end of the function's body (their `leave_FunctionDef`) and kept on the file's context. Names
 are resolved by the engine's resolver at that point, so the function's parameters and local
 imports count (`from fluxloop import get_current_context as current` inside the function).
 Each function is judged on its own: statements of nested functions and classes belong to
@@ -31,7 +31,6 @@ a value (`may_start_as_none`).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -308,18 +307,10 @@ def _inside(where: Located, region: Sequence[cst.CSTNode]) -> bool:
 
 
 
-_CACHE: weakref.WeakKeyDictionary[FileContext, dict[int, FunctionAnalysis | None]] = weakref.WeakKeyDictionary()
-
-
 def analyse(context: FileContext, function: cst.FunctionDef) -> FunctionAnalysis | None:
-    """The function's analysis (None when its code names none of the triggers). Cached per
-    file, so the rules share it; first call during the walk, at the end of the function's
-    body."""
-    per_file = _CACHE.setdefault(context, {})
-    key = id(function)
-    if key not in per_file:
-        per_file[key] = _Builder(context, function).build()
-    return per_file[key]
+    """The function's analysis (None when its code names none of the triggers), shared by the
+    rules through the file's context; made during the walk, at the end of the function's body."""
+    return context.during_walk(("pattern_a", id(function)), lambda: _Builder(context, function).build())
 
 
 class _Builder:
