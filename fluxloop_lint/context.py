@@ -10,15 +10,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from fluxloop_lint.fluxloop_api import DECORATORS, SDK_MODULE
 from fluxloop_lint.frameworks import DECORATED_RESULT_CLASS, FrameworkDecorator, Registry
 from fluxloop_lint.names import UNKNOWN, Binding, NameResolver, ResolvedName, dotted_parts
 from fluxloop_lint.types import Fix, LintSettings
 
 if TYPE_CHECKING:
     from fluxloop_lint.project import ProjectView
-
-FLUXLOOP_DECORATOR_NAMES = frozenset({"agent", "prompt", "tool", "trace"})
-SDK_MODULE = "fluxloop"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +170,7 @@ class FileContext:
         return (
             qualified_name is not None
             and self.fluxloop_module_of(qualified_name) is not None
-            and qualified_name.rsplit(".", 1)[-1] in FLUXLOOP_DECORATOR_NAMES
+            and qualified_name.rsplit(".", 1)[-1] in DECORATORS
         )
 
     def is_sdk(self, qualified_name: str | None) -> bool:
@@ -266,7 +264,7 @@ class FileContext:
         """The names `from module import *` binds: a framework module's registered public names,
         FluxLoop's decorators, or (read only when there is a project) a project module's."""
         if self.fluxloop_module_of(module) is not None:
-            return FLUXLOOP_DECORATOR_NAMES
+            return DECORATORS
         names = self.registry.public_names(module)
         if names or self.project is None or self.registry.knows_package(module):
             return names

@@ -37,6 +37,13 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fluxloop_lint.context import FileContext
+from fluxloop_lint.fluxloop_api import (
+    GET_CURRENT_CONTEXT,
+    INSTRUMENT,
+    OBSERVATION_DATA,
+    POP_OBSERVATION,
+    PUSH_OBSERVATION,
+)
 from fluxloop_lint.names import dotted_parts
 from fluxloop_lint.rules.pattern_a.predicates import (
     assigns_none,
@@ -56,9 +63,9 @@ from fluxloop_lint.rules.pattern_a.predicates import (
 )
 from fluxloop_lint.syntax_tree import all_fields, children
 
-TRIGGERS = frozenset({"push_observation", "pop_observation", "get_current_context", "instrument"})
-PUSH = "push_observation"
-POP = "pop_observation"
+TRIGGERS = frozenset({PUSH_OBSERVATION, POP_OBSERVATION, GET_CURRENT_CONTEXT, INSTRUMENT})
+PUSH = PUSH_OBSERVATION
+POP = POP_OBSERVATION
 
 
 @dataclass(frozen=True, eq=False)
@@ -380,7 +387,7 @@ class _Builder:
             for item in statement.items:
                 self._expressions(item.item, where)
                 call = item.item
-                if isinstance(call, cst.Call) and self.fluxloop_function(call.func, "instrument"):
+                if isinstance(call, cst.Call) and self.fluxloop_function(call.func, INSTRUMENT):
                     self.result.instrument_withs.append(statement)
             self._block(statement.body, statement, "body", where, ())
             return
@@ -430,10 +437,10 @@ class _Builder:
 
     def _context_assignment(self, name: str, value: cst.BaseExpression) -> None:
         if isinstance(value, cst.Call):
-            module = self.fluxloop_function(value.func, "get_current_context")
+            module = self.fluxloop_function(value.func, GET_CURRENT_CONTEXT)
             if module is not None:
                 self.result.contexts[name] = module
-            module = self.fluxloop_function(value.func, "ObservationData")
+            module = self.fluxloop_function(value.func, OBSERVATION_DATA)
             if module is not None:
                 self.result.observations[name] = (value, module)
 
@@ -459,11 +466,11 @@ class _Builder:
                 self.result.pushed_with_end_time.add(id(call))
             argument = record.argument
             if isinstance(argument, cst.Call):
-                module = self.fluxloop_function(argument.func, "ObservationData")
+                module = self.fluxloop_function(argument.func, OBSERVATION_DATA)
                 if module is not None:
                     self.result.observations[id(call)] = (argument, module)
             (self.result.pushes if func.attr.value == PUSH else self.result.pops).append(record)
-            if isinstance(func.value, cst.Call) and self.fluxloop_function(func.value.func, "get_current_context"):
+            if isinstance(func.value, cst.Call) and self.fluxloop_function(func.value.func, GET_CURRENT_CONTEXT):
                 self.result.direct_context_calls.add(id(call))
 
 

@@ -7,8 +7,9 @@ from typing import cast
 
 import libcst as cst
 
-from fluxloop_lint.fixes.rewrite import rewrite_fix, statements
 from fluxloop_lint.context import FileContext
+from fluxloop_lint.fixes.rewrite import rewrite_fix, statements
+from fluxloop_lint.fluxloop_api import IS_ENABLED
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.pattern_a.analysis import Call, FunctionAnalysis, Located
 from fluxloop_lint.rules.pattern_a.examples import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, TWO_OBSERVATIONS
@@ -293,7 +294,7 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
                 isinstance(node.test, cst.BooleanOperation) and isinstance(node.test.operator, cst.And)
             ):
                 code = f"({code})"
-            code = (code if nonnull else f"{ctx} and {code}") + ("" if enabled else f" and {ctx}.is_enabled()")
+            code = (code if nonnull else f"{ctx} and {code}") + ("" if enabled else f" and {ctx}.{IS_ENABLED}()")
             replacements: dict[cst.CSTNode, cst.CSTNode] = {node.test: cst.parse_expression(code)}
             replacements.update((old, new) for old, new in zip(up.rest, after) if new is not old)
             return rewrite_fix(context, replacements, Applicability.SAFE, message)
@@ -305,7 +306,7 @@ def guard_fix(context: FileContext, analysis: FunctionAnalysis, push: Call, nonn
     after = _uses_guarded(analysis, obs, block, first, where.index)
     if after is None:
         return None
-    guard = cst.ensure_type(statements(f"if {ctx} and {ctx}.is_enabled():\n    pass\n")[0], cst.If)
+    guard = cst.ensure_type(statements(f"if {ctx} and {ctx}.{IS_ENABLED}():\n    pass\n")[0], cst.If)
     run = block[first : where.index + 1]
     guard = guard.with_changes(
         body=guard.body.with_changes(body=[run[0].with_changes(leading_lines=()), *run[1:]]),

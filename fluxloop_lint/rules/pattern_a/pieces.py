@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from fluxloop_lint.context import FileContext
+from fluxloop_lint.fluxloop_api import POP_OBSERVATION
 from fluxloop_lint.fixes.rewrite import rewrite_fix, statements
 from fluxloop_lint.rules.pattern_a.analysis import Located
 from fluxloop_lint.types import Applicability, Fix
@@ -44,7 +45,7 @@ def record_error(obs: str, error: str) -> cst.BaseStatement:
 
 
 def guarded_pop(ctx: str, obs: str) -> cst.If:
-    return cst.ensure_type(statements(f"if {ctx} and {obs}:\n    {ctx}.pop_observation()\n")[0], cst.If)
+    return cst.ensure_type(statements(f"if {ctx} and {obs}:\n    {ctx}.{POP_OBSERVATION}()\n")[0], cst.If)
 
 
 def finally_clause(ctx: str, obs: str) -> cst.Finally:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
+from fluxloop_lint.fluxloop_api import IS_ENABLED
 from fluxloop_lint.syntax_tree import descendants
 
 
@@ -119,7 +120,7 @@ def _is_enabled_call(expression: cst.BaseExpression, name: str) -> bool:
     return (
         isinstance(expression, cst.Call)
         and isinstance(expression.func, cst.Attribute)
-        and expression.func.attr.value == "is_enabled"
+        and expression.func.attr.value == IS_ENABLED
         and is_name(_strip(expression.func.value), name)
     )
 
