@@ -31,7 +31,22 @@ class UnguardedContextRule(PushPopRule):
         "check the tool fails with AttributeError whenever it runs untraced (in production, "
         "in unit tests), and with tracing disabled the observation is still pushed. A check "
         "of the pushed observation (`if fl_ctx and obs:`) counts when `obs` is only made "
-        "under the enabled check. The fix adds the guard (and `obs = None` before it)."
+        "under the enabled check."
+    )
+    FIX_TITLE = "Push only under `if {ctx} and {ctx}.is_enabled():`"
+    DIRECT_FIX_TITLE = "Bind the context to a name (`fl_ctx = get_current_context()`) and push only under `if fl_ctx and fl_ctx.is_enabled():`"
+    WHAT = (
+        "Reports a `push_observation()` on a context from `get_current_context()` that is not "
+        "known, where the push runs, to be not None and enabled: by an `if` around it, an "
+        "earlier `if ...: return`, or a check of an observation made only under that check."
+    )
+    FIX_SAFETY = (
+        "Safe. The push and the lines setting up its observation go under `if ctx and "
+        "ctx.is_enabled():` (or the `if` around them gets the missing test), `obs = None` comes "
+        "first, and later writes `obs.attr = value` go under `if obs:`. Traced, the code does "
+        "what it did; untraced, it skips the observation instead of raising. There is no fix "
+        "when the observation is used in other ways or outside the block, or when the push "
+        "shares its line with other statements."
     )
     FIX = Applicability.SAFE
 
@@ -41,7 +56,7 @@ class UnguardedContextRule(PushPopRule):
                 self.report(push.call, self.MESSAGE.format(
                     ctx="get_current_context()", missing="that it is not None and `is_enabled()`",
                     consequence="outside `instrument()` it is None and this line raises AttributeError",
-                ))
+                ), fix_title=self.DIRECT_FIX_TITLE)
             elif push.receiver in analysis.contexts:
                 self._check_push(analysis, push)
 
@@ -67,6 +82,7 @@ class UnguardedContextRule(PushPopRule):
             push.call,
             self.MESSAGE.format(ctx=ctx, missing=missing, consequence=consequence),
             build_fix=lambda: guard_fix(self.context, analysis, push, nonnull, enabled),
+            fix_title=self.FIX_TITLE.format(ctx=ctx),
         )
 
     VALID = (
@@ -181,6 +197,7 @@ class UnguardedContextRule(PushPopRule):
                     if fl_ctx and obs:
                         fl_ctx.pop_observation()
             """,
+            expected_message="`fl_ctx` comes from `get_current_context()` but is used here without checking that it is not None and `is_enabled()`: outside `instrument()` it is None and this line raises AttributeError",
         ),
         Invalid(
             """
@@ -225,6 +242,7 @@ class UnguardedContextRule(PushPopRule):
                     if ctx and obs:
                         ctx.pop_observation()
             """,
+            expected_message="`ctx` comes from `get_current_context()` but is used here without checking `is_enabled()`: the observation is pushed even when tracing is disabled or the trace is not sampled",
         ),
         Invalid(
             """
@@ -238,6 +256,7 @@ class UnguardedContextRule(PushPopRule):
             """,
             6,
             5,
+            expected_message="`get_current_context()` comes from `get_current_context()` but is used here without checking that it is not None and `is_enabled()`: outside `instrument()` it is None and this line raises AttributeError",
         ),
         Invalid(
             """
@@ -259,6 +278,7 @@ class UnguardedContextRule(PushPopRule):
             """,
             8,
             5,
+            expected_message="`ctx` comes from `get_current_context()` but is used here without checking that it is not None and `is_enabled()`: outside `instrument()` it is None and this line raises AttributeError",
         ),
     )
 

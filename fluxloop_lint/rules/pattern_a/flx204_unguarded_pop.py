@@ -18,7 +18,14 @@ from fluxloop_lint.types import Applicability, Fix
 class UnguardedPopRule(PushPopRule):
     CODE = "FLX204"
     NAME = "unguarded-pop"
-    MESSAGE = "this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception; guard it with `if {ctx} and {obs}:`"
+    MESSAGE = "this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception"
+    FIX_TITLE = "Guard the pop with `if {ctx} and {obs}:`"
+    WHAT = (
+        "Reports a `pop_observation()` in a `finally` that also runs when the push it closes "
+        "was skipped (not guarded by the push's condition or by the observation, or guarded "
+        "by an observation variable never set then), and a `finally` that pops more "
+        "observations than its `try` pushed."
+    )
     RATIONALE = (
         "In Pattern A the push happens only when the context exists and is enabled, but the "
         "`finally` always runs. An unguarded `fl_ctx.pop_observation()` there ends whatever "
@@ -27,10 +34,18 @@ class UnguardedPopRule(PushPopRule):
         "the pop with the observation: `if fl_ctx and obs:`, with `obs = None` set before "
         "the push's guard."
     )
-    UNBOUND = "this `pop_observation()` is guarded by `{obs}`, which is never set when the push is skipped: the `finally` then raises UnboundLocalError and hides the real exception; set `{obs} = None` before the push's guard"
+    FIX_SAFETY = (
+        "Safe. The pop goes under `if ctx and obs:` (or the `if` around it gets that test), "
+        "and `obs = None` is set before the instrumented region when nothing sets it there: "
+        "the pop then runs exactly when the push did. There is no fix for a pop too many "
+        "(which one is extra is a guess), nor when several observations share one pop."
+    )
+    UNBOUND = "this `pop_observation()` is guarded by `{obs}`, which is never set when the push is skipped: the `finally` then raises UnboundLocalError and hides the real exception"
+    UNBOUND_FIX_TITLE = "Set `{obs} = None` before the push's guard"
     FIX = Applicability.SAFE
 
     EXTRA = "this `pop_observation()` pops once more than this `try` pushed: it ends the caller's observation, and everything recorded after it gets the wrong parent"
+    EXTRA_FIX_TITLE = "Pop once per observation this `try` pushed"
 
     def check(self, analysis: FunctionAnalysis) -> None:
         self._check_extra_pops(analysis)
@@ -38,13 +53,14 @@ class UnguardedPopRule(PushPopRule):
             for push in analysis.pushes_closed_by(pop):
                 if not self._guarded(analysis, pop, push):
                     ctx, obs = push.receiver or "fl_ctx", push.argument_name or "obs"
-                    message = self.MESSAGE.format(ctx=ctx, obs=obs)
+                    message, fix_title = self.MESSAGE.format(ctx=ctx, obs=obs), self.FIX_TITLE.format(ctx=ctx, obs=obs)
                     if any(tests_not_none(test, obs) for test in analysis.conditions(pop.where)):
-                        message = self.UNBOUND.format(obs=obs)
+                        message, fix_title = self.UNBOUND.format(obs=obs), self.UNBOUND_FIX_TITLE.format(obs=obs)
                     self.report(
                         pop.call,
                         message,
                         build_fix=lambda pop=pop, push=push: pop_guard_fix(self.context, analysis, pop, push),
+                        fix_title=fix_title,
                     )
                     break
 
@@ -58,7 +74,7 @@ class UnguardedPopRule(PushPopRule):
                 pushes.append(push)
         for pushes, pops in by_try.values():
             for pop in pops[len(pushes) :]:
-                self.report(pop.call, self.EXTRA)
+                self.report(pop.call, self.EXTRA, fix_title=self.EXTRA_FIX_TITLE)
 
     @staticmethod
     def _guarded(analysis: FunctionAnalysis, pop: Call, push: Call) -> bool:
@@ -128,6 +144,7 @@ class UnguardedPopRule(PushPopRule):
                     if fl_ctx and obs:
                         fl_ctx.pop_observation()
             """,
+            expected_message="this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception",
         ),
         Invalid(
             """
@@ -171,6 +188,7 @@ class UnguardedPopRule(PushPopRule):
                     if ctx and obs:  # the push may have been skipped
                         ctx.pop_observation()
             """,
+            expected_message="this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception",
         ),
         Invalid(
             """
@@ -191,6 +209,7 @@ class UnguardedPopRule(PushPopRule):
             """,
             12,
             13,
+            expected_message="this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception",
         ),
         Invalid(
             """
@@ -236,6 +255,7 @@ class UnguardedPopRule(PushPopRule):
                     if ctx and obs:
                         ctx.pop_observation()
             """,
+            expected_message="this `pop_observation()` is guarded by `obs`, which is never set when the push is skipped: the `finally` then raises UnboundLocalError and hides the real exception",
         ),        Invalid(
             """
             from fluxloop_runtime import get_current_context
@@ -259,6 +279,7 @@ class UnguardedPopRule(PushPopRule):
             """,
             18,
             9,
+            expected_message="this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception",
         ),
 
         Invalid(
@@ -286,6 +307,7 @@ class UnguardedPopRule(PushPopRule):
             """,
             20,
             13,
+            expected_message="this `pop_observation()` pops once more than this `try` pushed: it ends the caller's observation, and everything recorded after it gets the wrong parent",
         ),
     )
 

@@ -34,8 +34,18 @@ class ErrorNotRecordedRule(PushPopRule):
         "An observation ended by `finally` alone looks the same whether the code succeeded "
         "or raised. Pattern A adds `except Exception as e: if obs: obs.error = str(e)` and "
         "re-raises, so failures are visible in the trace and the caller still gets the "
-        "exception. A handler that catches everything and assigns `.error` counts. The fix "
-        "adds that clause (or the recording line at the top of an existing catch-all)."
+        "exception. A handler that catches everything and assigns `.error` counts."
+    )
+    FIX_TITLE = "Add `except Exception as e:` recording `{obs}.error = str(e)` and re-raising"
+    WHAT = (
+        "Reports a push whose instrumented `try` has no handler that catches everything and "
+        "records the exception in the observation's `.error`."
+    )
+    FIX_SAFETY = (
+        "Safe. The fix adds Pattern A's `except Exception as e: if obs: obs.error = str(e)` "
+        "and `raise` after the existing handlers, or the recording line at the top of an "
+        "existing catch-all (naming its exception if it has no name): every exception "
+        "propagates as before, and only the observation changes."
     )
     FIX = Applicability.SAFE
 
@@ -48,6 +58,7 @@ class ErrorNotRecordedRule(PushPopRule):
                 push.call,
                 self.MESSAGE.format(obs=push.argument_name or "obs"),
                 build_fix=lambda push=push, region=region: except_fix(self.context, analysis, push, region),
+                fix_title=self.FIX_TITLE.format(obs=push.argument_name or "obs"),
             )
 
     VALID = (
@@ -97,6 +108,7 @@ class ErrorNotRecordedRule(PushPopRule):
                     if fl_ctx and obs:
                         fl_ctx.pop_observation()
             """,
+            expected_message="the code observed by this push has no `except` that records the exception in `obs.error` before re-raising: when it fails, the trace shows a success",
         ),
         Invalid(
             """
@@ -145,6 +157,7 @@ class ErrorNotRecordedRule(PushPopRule):
                     if ctx and obs:
                         ctx.pop_observation()
             """,
+            expected_message="the code observed by this push has no `except` that records the exception in `obs.error` before re-raising: when it fails, the trace shows a success",
         ),
     )
 
