@@ -64,8 +64,6 @@ from fluxloop_lint.rules.pattern_a.predicates import (
 from fluxloop_lint.syntax_tree import all_fields, children
 
 TRIGGERS = frozenset({PUSH_OBSERVATION, POP_OBSERVATION, GET_CURRENT_CONTEXT, INSTRUMENT})
-PUSH = PUSH_OBSERVATION
-POP = POP_OBSERVATION
 
 
 @dataclass(frozen=True, eq=False)
@@ -459,17 +457,17 @@ class _Builder:
 
     def _call(self, call: cst.Call, where: Located) -> None:
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value in (PUSH, POP):
+        if isinstance(func, cst.Attribute) and func.attr.value in (PUSH_OBSERVATION, POP_OBSERVATION):
             receiver = func.value.value if isinstance(func.value, cst.Name) else None
             record = Call(call, where, receiver)
-            if func.attr.value == PUSH and record.argument_name in self.ended:
+            if func.attr.value == PUSH_OBSERVATION and record.argument_name in self.ended:
                 self.result.pushed_with_end_time.add(id(call))
             argument = record.argument
             if isinstance(argument, cst.Call):
                 module = self.fluxloop_function(argument.func, OBSERVATION_DATA)
                 if module is not None:
                     self.result.observations[id(call)] = (argument, module)
-            (self.result.pushes if func.attr.value == PUSH else self.result.pops).append(record)
+            (self.result.pushes if func.attr.value == PUSH_OBSERVATION else self.result.pops).append(record)
             if isinstance(func.value, cst.Call) and self.fluxloop_function(func.value.func, GET_CURRENT_CONTEXT):
                 self.result.direct_context_calls.add(id(call))
 

@@ -9,7 +9,8 @@ import libcst as cst
 
 from fluxloop_lint.context import FileContext
 from fluxloop_lint.fixes.rewrite import fresh_name, rewritten, visit_all
-from fluxloop_lint.rules.pattern_a.analysis import POP, Call, FunctionAnalysis
+from fluxloop_lint.fluxloop_api import POP_OBSERVATION
+from fluxloop_lint.rules.pattern_a.analysis import Call, FunctionAnalysis
 from fluxloop_lint.rules.pattern_a.pieces import block_fix, finally_clause, none_first, pattern_a_try
 from fluxloop_lint.rules.pattern_a.predicates import catches_everything, is_name
 from fluxloop_lint.types import Fix
@@ -105,7 +106,7 @@ def _is_pop_of(small: cst.BaseSmallStatement, ctx: str) -> bool:
         isinstance(small, cst.Expr)
         and isinstance(small.value, cst.Call)
         and isinstance(small.value.func, cst.Attribute)
-        and small.value.func.attr.value == POP
+        and small.value.func.attr.value == POP_OBSERVATION
         and is_name(small.value.func.value, ctx)
     )
 
