@@ -3,22 +3,20 @@ modules, decorator analysis, and the reports they make."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from fluxloop_lint.fluxloop_api import DECORATORS, SDK_MODULE
 from fluxloop_lint.frameworks import DECORATED_RESULT_CLASS, FrameworkDecorator, Registry
 from fluxloop_lint.names import UNKNOWN, Binding, NameResolver, ResolvedName, dotted_parts
 from fluxloop_lint.types import Fix, LintSettings
 
 if TYPE_CHECKING:
     from fluxloop_lint.project import ProjectView
-
-FLUXLOOP_DECORATOR_NAMES = frozenset({"agent", "prompt", "tool", "trace"})
-SDK_MODULE = "fluxloop"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +60,27 @@ class Report:
     fix_title: str | None = None
 
 
+T = TypeVar("T")
+
+
 class FileContext:
+    """What the rules and fixes share about one file, by phase; assertions hold each phase to
+    what it offers.
+
+    - During the walk (`walking`; the engine's `Walk` visits the module once): `resolver`
+      knows the names bound up to the point reached; `current_statement` and
+      `top_level_statement` hold the statements around it; `report` records findings;
+      `decorators_of` analyses a definition's decorators (first call at the definition);
+      `during_walk` keeps state the rules share, built once per key (the Pattern A analysis
+      of each function, `rules.pattern_a.analysis`).
+    - After the walk (`end_walk`): `reports` is complete and nothing more is reported. The
+      engine resolves the positions of the reported nodes, then runs each `build_fix`.
+    - Inside `build_fix`: `position` says where a node is; `module` and `text` are the file;
+      `decorators_of` gives what the walk analysed; `in_fixes` keeps state the fixes share,
+      built once per key (the file's manual rewrite, `fixes.manual`). The resolver is at the
+      end of the module: it says nothing about a particular point any more.
+    """
+
     def __init__(
         self,
         module: cst.Module,
@@ -86,8 +104,11 @@ class FileContext:
         self.reports: list[Report] = []
         self.current_statement: cst.CSTNode | None = None
         self.top_level_statement: cst.BaseStatement | None = None
-        self.positions: Mapping[cst.CSTNode, CodeRange] = {}
+        self.positions: Mapping[cst.CSTNode, CodeRange] | None = None  # set by the engine after the walk
+        self.walking = True
         self._decorators: dict[int, tuple[DecoratorInfo, ...]] = {}
+        self._walk_state: dict[Hashable, Any] = {}
+        self._fix_state: dict[Hashable, Any] = {}
         self._fluxloop_prefixes = tuple(f"{module_name}." for module_name in settings.fluxloop_modules)
 
     # -- reporting ------------------------------------------------------------------------
@@ -102,13 +123,36 @@ class FileContext:
         noqa_node: cst.CSTNode | None = None,
         fix_title: str | None = None,
     ) -> None:
+        assert self.walking, "findings are reported during the walk"
         noqa_node = noqa_node or self.current_statement or node
         self.reports.append(Report(code, message, node, noqa_node, build_fix, self.top_level_statement, fix_title))
 
     def position(self, node: cst.CSTNode) -> CodeRange:
         """Where a node is (0-based columns, as LibCST gives them); only after positions are
         resolved, i.e. inside `build_fix`."""
+        assert self.positions is not None, "positions are resolved after the walk, for build_fix"
         return self.positions[node]
+
+    # -- phases and the state they share --------------------------------------------------
+
+    def end_walk(self) -> None:
+        self.walking = False
+
+    def during_walk(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`build()`, made once per `key` for this file and shared, during the walk only (what
+        it builds may read the resolver at the point reached)."""
+        assert self.walking, "state of the walk is built and read during the walk"
+        if key not in self._walk_state:
+            self._walk_state[key] = build()
+        return self._walk_state[key]  # type: ignore[no-any-return]
+
+    def in_fixes(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`build()`, made once per `key` for this file and shared by the fixes (inside
+        `build_fix`, once positions are resolved)."""
+        assert self.positions is not None, "state of the fixes is built inside build_fix"
+        if key not in self._fix_state:
+            self._fix_state[key] = build()
+        return self._fix_state[key]  # type: ignore[no-any-return]
 
     # -- FluxLoop names -------------------------------------------------------------------
 
@@ -126,7 +170,7 @@ class FileContext:
         return (
             qualified_name is not None
             and self.fluxloop_module_of(qualified_name) is not None
-            and qualified_name.rsplit(".", 1)[-1] in FLUXLOOP_DECORATOR_NAMES
+            and qualified_name.rsplit(".", 1)[-1] in DECORATORS
         )
 
     def is_sdk(self, qualified_name: str | None) -> bool:
@@ -145,6 +189,7 @@ class FileContext:
         Only decorators below a FluxLoop decorator are looked up in the project's modules."""
         cached = self._decorators.get(id(node))
         if cached is None:
+            assert self.walking, "decorators are first analysed during the walk, at their definition"
             cached = self._analyse(node.decorators)
             self._decorators[id(node)] = cached
         return cached
@@ -219,7 +264,7 @@ class FileContext:
         """The names `from module import *` binds: a framework module's registered public names,
         FluxLoop's decorators, or (read only when there is a project) a project module's."""
         if self.fluxloop_module_of(module) is not None:
-            return FLUXLOOP_DECORATOR_NAMES
+            return DECORATORS
         names = self.registry.public_names(module)
         if names or self.project is None or self.registry.knows_package(module):
             return names

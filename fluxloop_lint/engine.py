@@ -179,6 +179,7 @@ def _lint_text(
         package=package,
     )
     Walk(context, [rule(context) for rule in active], plan(active)).node(module)
+    context.end_walk()
     if not context.reports:
         return _Pass(())
     context.positions = _Positions(module, {report.top_level_statement for report in context.reports})

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from fluxloop_lint import fluxloop_api
+
 
 class Severity(str, Enum):
     """How serious a finding is: errors break code or lose observations, warnings may not."""
@@ -40,10 +42,6 @@ class FixStrategy(str, Enum):
 
     REORDER = "reorder"
     MANUAL = "manual"
-
-
-# The values of FluxLoop's `ObservationType` (sdk-contract.md); members are their upper case.
-OBSERVATION_TYPES = ("span", "event", "generation", "tool", "agent", "chain", "evaluation")
 
 
 @dataclass(frozen=True, order=True)
@@ -110,7 +108,7 @@ class LintSettings:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignore: tuple[str, ...] = ()
-    fluxloop_modules: tuple[str, ...] = ("fluxloop", "fluxloop_runtime")
+    fluxloop_modules: tuple[str, ...] = fluxloop_api.MODULES
     framework_decorators: tuple[tuple[str, FrameworkKind], ...] = ()
     fix_strategy: FixStrategy = FixStrategy.REORDER
     unsafe_fixes: bool = False

@@ -2,7 +2,10 @@
 about bindings in source order.
 
 Per tuple of rules a `Plan` (built once per process) says which `visit_*`/`leave_*` methods
-to call for each node type, and whether any rule looks below the statement level. The same
+to call for each node type, and whether any rule looks below the statement level. A
+`visit_FunctionDef` runs where the `def` is evaluated (its decorators' names as they are
+there); a `leave_FunctionDef` runs at the end of the body, still in the function's scope
+(its parameters and local imports and assignments are known to the resolver). The same
 walk, with no rules, summarises a project module that another file imports from
 (`project.summarise`): what matters there is only what the resolver learns.
 """
@@ -76,6 +79,7 @@ class Walk:
             self.context.top_level_statement = None
         elif node_type is cst.FunctionDef:
             self._function(node)  # type: ignore[arg-type]
+            return  # its `leave_FunctionDef` handlers ran inside its scope
         elif node_type is cst.ClassDef:
             self._class(node)  # type: ignore[arg-type]
         elif node_type is cst.Lambda:
@@ -114,6 +118,9 @@ class Walk:
         self.resolver.enter_function(node)
         self._returns.append([])
         self._children(node, ("body",))
+        # Still in the function's scope: the resolver knows its parameters and local names.
+        for handler in self.leaves.get(cst.FunctionDef, ()):
+            handler(node)
         returns = self._returns.pop()
         # What the function returns is read in its own scope, before leaving it.
         binding = decorated if decorated.qualified_name is not None or node.decorators else self.context.returned_decorator(node, returns)

@@ -28,14 +28,10 @@ import libcst as cst
 from libcst.metadata import FunctionScope, GlobalScope, ImportAssignment, MetadataWrapper, Scope, ScopeProvider
 
 from fluxloop_lint.context import FileContext
-from fluxloop_lint.fixes.pattern_a import statements
-from fluxloop_lint.fixes.rewrite import fresh_name
+from fluxloop_lint.fixes.rewrite import fresh_name, statements
+from fluxloop_lint.fluxloop_api import SYMBOL_MODULES
 from fluxloop_lint.names import dotted_parts, dotted_text
 from fluxloop_lint.syntax_tree import descendants, is_docstring
-
-# Where each symbol is imported from, relative to the FluxLoop module.
-_SUBMODULE = {"get_current_context": "", "ObservationData": ".models", "ObservationType": ".models"}
-
 
 @dataclass(frozen=True)
 class Symbols:
@@ -74,7 +70,7 @@ class ImportPlan:
         """The names `function`'s new code uses, its imports recorded (once per place)."""
         anchor, visible = self._anchor(function, decorator)
         names: dict[str, str] = {}
-        for symbol in _SUBMODULE:
+        for symbol in SYMBOL_MODULES:
             existing = self._existing(module, symbol, visible)
             if existing is not None:
                 names[symbol] = existing
@@ -122,7 +118,7 @@ class ImportPlan:
     def _existing(self, module: str, symbol: str, visible: tuple[Scope, ...]) -> str | None:
         """A name bound, in a scope the function sees, by an import of this very symbol and by
         nothing else anywhere in the file."""
-        wanted = {f"{module}{_SUBMODULE[symbol]}.{symbol}", f"{module}.{symbol}"}
+        wanted = {f"{module}{SYMBOL_MODULES[symbol]}.{symbol}", f"{module}.{symbol}"}
         for name, assignments in self._assignments.items():
             if all(imported in wanted for _, imported in assignments) and any(scope in visible for scope, _ in assignments):
                 self._chosen[(module, symbol)] = name
@@ -169,7 +165,7 @@ def import_lines(wanted: Sequence[tuple[str, str, str]]) -> list[cst.BaseStateme
     grouped: dict[str, list[str]] = {}
     for module, symbol, name in wanted:
         alias = symbol if name == symbol else f"{symbol} as {name}"
-        grouped.setdefault(f"{module}{_SUBMODULE[symbol]}", []).append(alias)
+        grouped.setdefault(f"{module}{SYMBOL_MODULES[symbol]}", []).append(alias)
     return [statements(f"from {source} import {', '.join(aliases)}\n")[0] for source, aliases in grouped.items()]
 
 

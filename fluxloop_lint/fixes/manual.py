@@ -38,7 +38,6 @@ unused by the removed decorators are removed.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -46,21 +45,21 @@ import libcst as cst
 
 from fluxloop_lint.context import DecoratorInfo, FileContext
 from fluxloop_lint.fixes.imports import ImportPlan, Symbols, local_insertions, settle_imports
-from fluxloop_lint.fixes.pattern_a import statements, visit_all
-from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, text_fix
+from fluxloop_lint.fixes.rewrite import Replace, fresh_name, rewritten, statements, text_fix, visit_all
 from fluxloop_lint.names import dotted_parts
-from fluxloop_lint.types import OBSERVATION_TYPES, Applicability, Fix, FrameworkKind
+from fluxloop_lint.fluxloop_api import (
+    DECORATOR_PARAMETERS,
+    DECORATOR_TYPES,
+    IS_ENABLED,
+    OBSERVATION_TYPE,
+    OBSERVATION_TYPES,
+    POP_OBSERVATION,
+    PUSH_OBSERVATION,
+)
+from fluxloop_lint.types import Applicability, Fix, FrameworkKind
 from fluxloop_lint.syntax_tree import descendants, is_docstring
 from fluxloop_runtime.framework_context import annotation_head, is_framework_context
 
-# The decorators' parameters, in order (sdk-contract.md).
-_PARAMETERS = {
-    "trace": ("name", "observation_type", "metadata", "capture_input", "capture_output"),
-    "agent": ("name", "metadata", "capture_input", "capture_output"),
-    "prompt": ("name", "model", "capture_tokens"),
-    "tool": ("name", "description"),
-}
-_TYPES = {"trace": "SPAN", "agent": "AGENT", "prompt": "GENERATION", "tool": "TOOL"}
 # Decorator kinds whose misplaced FluxLoop decorators the manual strategy rewrites (FLX101, FLX102).
 MANUAL_KINDS = frozenset({FrameworkKind.TRANSFORMING, FrameworkKind.REGISTERING, FrameworkKind.DESCRIPTOR})
 
@@ -94,17 +93,11 @@ def describable(context: FileContext, function: cst.FunctionDef, info: Decorator
 
 # -- the fix -----------------------------------------------------------------------------------
 
-_CACHE: weakref.WeakKeyDictionary[FileContext, dict[str, tuple[Fix | None, frozenset[int]]]] = weakref.WeakKeyDictionary()
-
-
 def manual_fix(context: FileContext, scope: str, decorator: cst.Decorator) -> Fix | None:
     """The file's Pattern A fix (every function with a FluxLoop decorator in `scope`
-    converted), or None when it does not convert `decorator`. Cached per file: every
-    finding it resolves shares it, so one `--fix` pass converts them all."""
-    per_file = _CACHE.setdefault(context, {})
-    if scope not in per_file:
-        per_file[scope] = _build(context, scope)
-    fix, converted = per_file[scope]
+    converted), or None when it does not convert `decorator`. Kept on the file's context:
+    every finding it resolves shares it, so one `--fix` pass converts them all."""
+    fix, converted = context.in_fixes(("manual", scope), lambda: _build(context, scope))
     return fix if id(decorator) in converted else None
 
 
@@ -228,16 +221,16 @@ class _Observation:
 
 
 def _observation(
-    context: FileContext, function: cst.FunctionDef, info: DecoratorInfo, observation_type: str = "ObservationType"
+    context: FileContext, function: cst.FunctionDef, info: DecoratorInfo, observation_type: str = OBSERVATION_TYPE
 ) -> _Observation | None:
     """What the decorator records; `observation_type` is the name `ObservationType` goes by."""
     kind = (info.resolved.qualified_name or "").rsplit(".", 1)[-1] if info.resolved else ""
-    if kind not in _PARAMETERS:
+    if kind not in DECORATOR_PARAMETERS:
         return None
     given: dict[str, cst.BaseExpression] = {}
     call = info.node.decorator
     if isinstance(call, cst.Call):
-        names = _PARAMETERS[kind]
+        names = DECORATOR_PARAMETERS[kind]
         for position, argument in enumerate(call.args):
             if argument.star:
                 return None
@@ -248,7 +241,7 @@ def _observation(
             else:
                 return None
     code = context.module.code_for_node
-    type_code: str | None = f"{observation_type}.{_TYPES[kind]}"
+    type_code: str | None = f"{observation_type}.{DECORATOR_TYPES[kind]}"
     if "observation_type" in given:
         type_code = _type_code(given["observation_type"], code, observation_type)
     if type_code is None:
@@ -279,7 +272,7 @@ def _type_code(value: cst.BaseExpression, code, observation_type: str) -> str | 
             return None
         return f"{observation_type}.{value.evaluated_value.upper()}"
     parts = dotted_parts(value)
-    if parts and len(parts) >= 2 and parts[-2] == "ObservationType":
+    if parts and len(parts) >= 2 and parts[-2] == OBSERVATION_TYPE:
         if parts[-1].lower() not in OBSERVATION_TYPES or not parts[-1].isupper():
             return None
         return f"{observation_type}.{parts[-1]}"
@@ -374,16 +367,16 @@ def _instrument(function: cst.FunctionDef, spec: _Observation, symbols: Symbols,
     prologue = (
         f"{n.ctx} = {symbols.get_current_context}()\n"
         f"{n.obs} = None\n"
-        f"if {n.ctx} and {n.ctx}.is_enabled():\n"
+        f"if {n.ctx} and {n.ctx}.{IS_ENABLED}():\n"
         f"    {n.obs} = {symbols.ObservationData}(\n{observation}    )\n"
     )
     if generator:
         prologue += f"{n.items} = []\n"
         output = f"        if {n.obs}.error is None:\n            {n.obs}.output = {n.items}\n" if spec.capture_output else ""
-        closing = f"    if {n.ctx} and {n.obs}:\n{output}        {n.ctx}.push_observation({n.obs})\n        {n.ctx}.pop_observation()\n"
+        closing = f"    if {n.ctx} and {n.obs}:\n{output}        {n.ctx}.{PUSH_OBSERVATION}({n.obs})\n        {n.ctx}.{POP_OBSERVATION}()\n"
     else:
-        prologue += f"    {n.ctx}.push_observation({n.obs})\n"
-        closing = f"    if {n.ctx} and {n.obs}:\n        {n.ctx}.pop_observation()\n"
+        prologue += f"    {n.ctx}.{PUSH_OBSERVATION}({n.obs})\n"
+        closing = f"    if {n.ctx} and {n.obs}:\n        {n.ctx}.{POP_OBSERVATION}()\n"
     template = statements(
         prologue
         + "try:\n    pass\n"

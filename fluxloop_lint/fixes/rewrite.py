@@ -9,7 +9,7 @@ the same file do not overlap with it, and JSON/SARIF/`--diff` show small hunks.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import libcst as cst
 
@@ -72,3 +72,20 @@ def fresh_name(wanted: str, taken: set[str]) -> str:
         number += 1
         name = f"{wanted}_{number}"
     return name
+
+
+def statements(code: str) -> list[cst.BaseStatement]:
+    """The statements of a piece of code (the templates new code is made from)."""
+    return list(cst.parse_module(code).body)
+
+
+def visit_all(nodes: Sequence[cst.BaseStatement], transformer: cst.CSTTransformer) -> list[cst.BaseStatement]:
+    """Transform statements of a block, where a statement may become several or none."""
+    result: list[cst.BaseStatement] = []
+    for node in nodes:
+        new = node.visit(transformer)
+        if isinstance(new, cst.FlattenSentinel):
+            result.extend(new.nodes)
+        elif not isinstance(new, cst.RemovalSentinel):
+            result.append(new)
+    return result

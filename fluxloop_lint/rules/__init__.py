@@ -12,14 +12,14 @@ from fluxloop_lint.rules.flx105_bare_factory import BareFactoryRule
 from fluxloop_lint.rules.flx106_sdk_generator import SdkGeneratorRule
 from fluxloop_lint.rules.flx107_observation_type import ObservationTypeRule
 from fluxloop_lint.rules.flx108_decorator_call_on_framework_object import DecoratorCallOnFrameworkObjectRule
-from fluxloop_lint.rules.flx201_pop_not_in_finally import PopNotInFinallyRule
-from fluxloop_lint.rules.flx202_no_pop import NoPopRule
-from fluxloop_lint.rules.flx203_unguarded_context import UnguardedContextRule
-from fluxloop_lint.rules.flx204_unguarded_pop import UnguardedPopRule
-from fluxloop_lint.rules.flx205_error_not_recorded import ErrorNotRecordedRule
+from fluxloop_lint.rules.pattern_a.flx201_pop_not_in_finally import PopNotInFinallyRule
+from fluxloop_lint.rules.pattern_a.flx202_no_pop import NoPopRule
+from fluxloop_lint.rules.pattern_a.flx203_unguarded_context import UnguardedContextRule
+from fluxloop_lint.rules.pattern_a.flx204_unguarded_pop import UnguardedPopRule
+from fluxloop_lint.rules.pattern_a.flx205_error_not_recorded import ErrorNotRecordedRule
 from fluxloop_lint.rules.flx206_sdk_end_time import SdkEndTimeRule
 from fluxloop_lint.rules.flx207_manual_instrumentation import ManualInstrumentationRule
-from fluxloop_lint.rules.flx301_open_across_yield import OpenAcrossYieldRule
+from fluxloop_lint.rules.pattern_a.flx301_open_across_yield import OpenAcrossYieldRule
 
 ALL_RULES: tuple[type[Rule], ...] = (
     SyntaxErrorRule,

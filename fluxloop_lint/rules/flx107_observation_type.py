@@ -6,10 +6,14 @@ import re
 
 import libcst as cst
 
+from fluxloop_lint.fluxloop_api import DECORATOR_PARAMETERS, OBSERVATION_DATA, OBSERVATION_TYPE, OBSERVATION_TYPES
 from fluxloop_lint.rules.base import Invalid, Rule, Valid
-from fluxloop_lint.types import OBSERVATION_TYPES
+
 _MEMBERS = frozenset(value.upper() for value in OBSERVATION_TYPES)
 _MEMBER_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+# The option naming the observation type, per callee (`trace` may also take it by position).
+_TYPE_OPTION = {"trace": "observation_type", OBSERVATION_DATA: "type"}
+_TRACE_TYPE_POSITION = DECORATOR_PARAMETERS["trace"].index("observation_type")
 
 
 class ObservationTypeRule(Rule):
@@ -22,7 +26,7 @@ class ObservationTypeRule(Rule):
         "`ObservationType.RETRIEVAL`) raises when the decorator or `ObservationData` is built, "
         "which is usually at the first call, far from where it was written."
     )
-    TEXT_TRIGGERS = ("ObservationType", "observation_type", "ObservationData", "trace(")
+    TEXT_TRIGGERS = (OBSERVATION_TYPE, "observation_type", OBSERVATION_DATA, "trace(")
 
     def _fluxloop_name(self, expression: cst.BaseExpression) -> str | None:
         resolved = self.context.resolver.resolve(expression)
@@ -32,21 +36,20 @@ class ObservationTypeRule(Rule):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         member = node.attr.value
-        if _MEMBER_NAME.match(member) and member not in _MEMBERS and self._fluxloop_name(node.value) == "ObservationType":
+        if _MEMBER_NAME.match(member) and member not in _MEMBERS and self._fluxloop_name(node.value) == OBSERVATION_TYPE:
             self._report(node, f"ObservationType.{member}")
 
     def visit_Call(self, node: cst.Call) -> None:
         callee = self._fluxloop_name(node.func)
-        if callee == "ObservationType" and node.args and node.args[0].keyword is None:
+        if callee == OBSERVATION_TYPE and node.args and node.args[0].keyword is None:
             self._check_string(node.args[0].value)
             return
-        keyword = {"trace": "observation_type", "ObservationData": "type"}.get(callee or "")
+        keyword = _TYPE_OPTION.get(callee or "")
         if not keyword:
             return
         for position, argument in enumerate(node.args):
             named = argument.keyword is not None and argument.keyword.value == keyword
-            # trace(name=None, observation_type=...): the type may come second by position.
-            positional = callee == "trace" and argument.keyword is None and position == 1 and not argument.star
+            positional = callee == "trace" and argument.keyword is None and position == _TRACE_TYPE_POSITION and not argument.star
             if named or positional:
                 self._check_string(argument.value)
 

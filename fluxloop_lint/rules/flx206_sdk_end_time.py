@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.push_pop import FunctionAnalysis
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import PATTERN_A, PushPopRule
+from fluxloop_lint.rules.pattern_a.analysis import FunctionAnalysis
+from fluxloop_lint.rules.pattern_a.examples import PATTERN_A
+from fluxloop_lint.rules.pattern_a.rule import PushPopRule
 
 
 class SdkEndTimeRule(PushPopRule):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from fluxloop_lint.fixes.manual import ALL, convertible, describable, manual_fix, misplaced
+from fluxloop_lint.fluxloop_api import DECORATORS
 from fluxloop_lint.rules.base import Invalid, Rule, Valid
 from fluxloop_lint.types import Applicability
 
@@ -34,7 +35,7 @@ class ManualInstrumentationRule(Rule):
     DEFAULT_ENABLED = False
     EXPLICIT_ONLY = True
     FIX = Applicability.UNSAFE
-    TEXT_TRIGGERS = ("agent", "prompt", "tool", "trace")
+    TEXT_TRIGGERS = tuple(sorted(DECORATORS))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if not node.decorators:

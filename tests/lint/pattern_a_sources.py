@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.rules.push_pop_rule import CHATKIT_TOOL, PATTERN_A
+from fluxloop_lint.rules.pattern_a.examples import CHATKIT_TOOL, PATTERN_A
 
 SEED = PATTERN_A  # the seed's Pattern A, as the rules keep it among their examples
 

@@ -401,3 +401,57 @@ def test_positions_of_nodes_outside_the_statement_being_walked(monkeypatch, rule
     result = engine._lint_text(OUTSIDE_SOURCE, "t.py", LintSettings(), rules, line_noqa)
     assert [(finding.code, finding.start, finding.end) for finding in result.findings] == expected
     assert asked == passes
+
+
+def test_a_rule_sees_a_def_from_outside_on_visit_and_from_inside_its_scope_on_leave():
+    from fluxloop_lint.context import FileContext
+    from fluxloop_lint.frameworks import registry_for
+    from fluxloop_lint.walk import Walk, plan
+
+    module = cst.parse_module("import os as local\n\ndef f(p):\n    import json as local\n    return p\n")
+    seen: dict[str, tuple[str | None, str | None]] = {}
+
+    class Probe(Rule):
+        def _names(self) -> tuple[str | None, str | None]:
+            local, parameter = self.context.resolver.lookup("local"), self.context.resolver.lookup("p")
+            return (local.qualified_name if local else None, "bound" if parameter is not None else None)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            seen["visit"] = self._names()
+
+        def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+            seen["leave"] = self._names()
+
+    context = FileContext(module, module.code, LintSettings(), registry_for(()), frozenset())
+    Walk(context, [Probe(context)], plan((Probe,))).node(module)
+    assert seen == {"visit": ("os", None), "leave": ("json", "bound")}
+
+
+def test_the_file_context_holds_each_phase_to_what_it_offers():
+    from fluxloop_lint.context import FileContext
+    from fluxloop_lint.frameworks import registry_for
+
+    module = cst.parse_module("x = 1\n")
+    context = FileContext(module, module.code, LintSettings(), registry_for(()), frozenset())
+    built: list[str] = []
+    assert context.during_walk("key", lambda: built.append("walk") or "made") == "made"
+    assert context.during_walk("key", lambda: built.append("again") or "other") == "made"  # made once
+    with pytest.raises(AssertionError, match="build_fix"):
+        context.in_fixes("key", lambda: "fix")
+    with pytest.raises(AssertionError, match="positions"):
+        context.position(module.body[0])
+    context.report("X000", module.body[0], "during the walk")
+
+    context.end_walk()
+    with pytest.raises(AssertionError, match="during the walk"):
+        context.report("X000", module.body[0], "too late")
+    with pytest.raises(AssertionError, match="during the walk"):
+        context.during_walk("key", lambda: "late")
+    with pytest.raises(AssertionError, match="at their definition"):
+        context.decorators_of(cst.parse_statement("@d\ndef f(): pass\n"))
+
+    context.positions = engine.node_positions(module)
+    assert context.position(module.body[0]).start.line == 1
+    assert context.in_fixes("key", lambda: built.append("fix") or "fixed") == "fixed"
+    assert context.in_fixes("key", lambda: built.append("fix again") or "other") == "fixed"
+    assert built == ["walk", "fix"] and len(context.reports) == 1

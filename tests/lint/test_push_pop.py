@@ -7,6 +7,7 @@ import libcst as cst
 import pytest
 
 from fluxloop_lint.engine import lint_source
+from fluxloop_lint.rules import ALL_RULES
 from fluxloop_lint.types import FixStrategy, LintSettings
 from tests.lint.pattern_a_sources import CHATKIT, MUTANTS, SEED
 
@@ -77,7 +78,7 @@ def test_nested_functions_are_judged_on_their_own():
 
 
 def test_files_without_the_triggers_skip_the_analysis():
-    from fluxloop_lint.rules.flx201_pop_not_in_finally import PopNotInFinallyRule
+    from fluxloop_lint.rules.pattern_a.flx201_pop_not_in_finally import PopNotInFinallyRule
 
     assert set(PopNotInFinallyRule.TEXT_TRIGGERS) == {"push_observation", "pop_observation", "get_current_context", "instrument"}
     assert codes("import fluxloop\n\ndef f():\n    return fluxloop\n") == []
@@ -341,3 +342,24 @@ def test_other_uses_of_the_observation_after_the_push_leave_flx203_without_a_fix
     settings = LintSettings(select=("FLX203",))
     [finding] = lint_source(source, "example.py", settings).findings
     assert finding.code == "FLX203" and finding.fix is None
+
+
+PATTERN_A_RULES = [rule for rule in ALL_RULES if rule.__module__.startswith("fluxloop_lint.rules.pattern_a.")]
+
+
+@pytest.mark.parametrize("rule", PATTERN_A_RULES, ids=[rule.CODE for rule in PATTERN_A_RULES])
+def test_each_pattern_a_rule_documents_itself_and_states_its_examples_messages(rule):
+    assert rule.WHAT and rule.RATIONALE and rule.FIX_TITLE and rule.FIX_SAFETY
+    for example in rule.INVALID:
+        findings = lint_source(example.code, "example.py", LintSettings(select=(rule.CODE,), unsafe_fixes=True)).findings
+        assert (example.line, example.column, example.expected_message) in [
+            (finding.start.line, finding.start.column, finding.message) for finding in findings
+        ]
+        assert all(finding.fix_title and "{" not in finding.fix_title for finding in findings)
+
+
+def test_fix_titles_name_the_user_s_own_variables():
+    mutants = {name: source for name, source, _ in MUTANTS}
+    [finding] = lint_source(mutants["unguarded-pop"], "example.py", ALL).findings
+    assert finding.fix_title == "Guard the pop with `if fl_ctx and obs:`"
+    assert "; guard it" not in finding.message

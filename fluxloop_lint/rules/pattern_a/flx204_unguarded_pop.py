@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.fixes.pattern_a import pop_guard_fix
-from fluxloop_lint.push_pop import Call, FunctionAnalysis, tests_not_none
+import libcst as cst
+
+from fluxloop_lint.context import FileContext
+from fluxloop_lint.fixes.rewrite import rewrite_fix, rewritten
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, PushPopRule
-from fluxloop_lint.types import Applicability
+from fluxloop_lint.rules.pattern_a.analysis import Call, FunctionAnalysis
+from fluxloop_lint.rules.pattern_a.examples import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY
+from fluxloop_lint.rules.pattern_a.pieces import block_fix, guarded_pop, none_first, shares_line
+from fluxloop_lint.rules.pattern_a.predicates import names_in, tests_not_none
+from fluxloop_lint.rules.pattern_a.rule import PushPopRule
+from fluxloop_lint.types import Applicability, Fix
 
 
 class UnguardedPopRule(PushPopRule):
     CODE = "FLX204"
     NAME = "unguarded-pop"
-    MESSAGE = "this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception; guard it with `if {ctx} and {obs}:`"
+    MESSAGE = "this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception"
+    FIX_TITLE = "Guard the pop with `if {ctx} and {obs}:`"
+    WHAT = (
+        "Reports a `pop_observation()` in a `finally` that also runs when the push it closes "
+        "was skipped (not guarded by the push's condition or by the observation, or guarded "
+        "by an observation variable never set then), and a `finally` that pops more "
+        "observations than its `try` pushed."
+    )
     RATIONALE = (
         "In Pattern A the push happens only when the context exists and is enabled, but the "
         "`finally` always runs. An unguarded `fl_ctx.pop_observation()` there ends whatever "
@@ -21,10 +34,18 @@ class UnguardedPopRule(PushPopRule):
         "the pop with the observation: `if fl_ctx and obs:`, with `obs = None` set before "
         "the push's guard."
     )
-    UNBOUND = "this `pop_observation()` is guarded by `{obs}`, which is never set when the push is skipped: the `finally` then raises UnboundLocalError and hides the real exception; set `{obs} = None` before the push's guard"
+    FIX_SAFETY = (
+        "Safe. The pop goes under `if ctx and obs:` (or the `if` around it gets that test), "
+        "and `obs = None` is set before the instrumented region when nothing sets it there: "
+        "the pop then runs exactly when the push did. There is no fix for a pop too many "
+        "(which one is extra is a guess), nor when several observations share one pop."
+    )
+    UNBOUND = "this `pop_observation()` is guarded by `{obs}`, which is never set when the push is skipped: the `finally` then raises UnboundLocalError and hides the real exception"
+    UNBOUND_FIX_TITLE = "Set `{obs} = None` before the push's guard"
     FIX = Applicability.SAFE
 
     EXTRA = "this `pop_observation()` pops once more than this `try` pushed: it ends the caller's observation, and everything recorded after it gets the wrong parent"
+    EXTRA_FIX_TITLE = "Pop once per observation this `try` pushed"
 
     def check(self, analysis: FunctionAnalysis) -> None:
         self._check_extra_pops(analysis)
@@ -32,13 +53,14 @@ class UnguardedPopRule(PushPopRule):
             for push in analysis.pushes_closed_by(pop):
                 if not self._guarded(analysis, pop, push):
                     ctx, obs = push.receiver or "fl_ctx", push.argument_name or "obs"
-                    message = self.MESSAGE.format(ctx=ctx, obs=obs)
+                    message, fix_title = self.MESSAGE.format(ctx=ctx, obs=obs), self.FIX_TITLE.format(ctx=ctx, obs=obs)
                     if any(tests_not_none(test, obs) for test in analysis.conditions(pop.where)):
-                        message = self.UNBOUND.format(obs=obs)
+                        message, fix_title = self.UNBOUND.format(obs=obs), self.UNBOUND_FIX_TITLE.format(obs=obs)
                     self.report(
                         pop.call,
                         message,
                         build_fix=lambda pop=pop, push=push: pop_guard_fix(self.context, analysis, pop, push),
+                        fix_title=fix_title,
                     )
                     break
 
@@ -52,7 +74,7 @@ class UnguardedPopRule(PushPopRule):
                 pushes.append(push)
         for pushes, pops in by_try.values():
             for pop in pops[len(pushes) :]:
-                self.report(pop.call, self.EXTRA)
+                self.report(pop.call, self.EXTRA, fix_title=self.EXTRA_FIX_TITLE)
 
     @staticmethod
     def _guarded(analysis: FunctionAnalysis, pop: Call, push: Call) -> bool:
@@ -122,6 +144,7 @@ class UnguardedPopRule(PushPopRule):
                     if fl_ctx and obs:
                         fl_ctx.pop_observation()
             """,
+            expected_message="this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception",
         ),
         Invalid(
             """
@@ -165,6 +188,7 @@ class UnguardedPopRule(PushPopRule):
                     if ctx and obs:  # the push may have been skipped
                         ctx.pop_observation()
             """,
+            expected_message="this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception",
         ),
         Invalid(
             """
@@ -185,6 +209,7 @@ class UnguardedPopRule(PushPopRule):
             """,
             12,
             13,
+            expected_message="this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception",
         ),
         Invalid(
             """
@@ -230,6 +255,7 @@ class UnguardedPopRule(PushPopRule):
                     if ctx and obs:
                         ctx.pop_observation()
             """,
+            expected_message="this `pop_observation()` is guarded by `obs`, which is never set when the push is skipped: the `finally` then raises UnboundLocalError and hides the real exception",
         ),        Invalid(
             """
             from fluxloop_runtime import get_current_context
@@ -253,6 +279,7 @@ class UnguardedPopRule(PushPopRule):
             """,
             18,
             9,
+            expected_message="this `pop_observation()` in `finally` also runs when the push was skipped: it then ends the parent's observation, or raises on a None context and hides the real exception",
         ),
 
         Invalid(
@@ -280,5 +307,55 @@ class UnguardedPopRule(PushPopRule):
             """,
             20,
             13,
+            expected_message="this `pop_observation()` pops once more than this `try` pushed: it ends the caller's observation, and everything recorded after it gets the wrong parent",
         ),
     )
+
+
+def pop_guard_fix(context: FileContext, analysis: FunctionAnalysis, pop: Call, push: Call) -> Fix | None:
+    """Guard the pop in `finally` with `if ctx and obs:` (and start `obs` as None)."""
+    names = _names(push)
+    covering = analysis.covering_try(push)
+    if names is None or covering is None or not isinstance(pop.where.owner, cst.IndentedBlock) or shares_line(pop.where):
+        return None
+    if analysis.other_pushes_after(push):
+        return None  # several observations, one pop: which to guard with is not known
+    ctx, obs = names
+    statement = pop.where.statement
+    enclosing = pop.where.up
+    guard = guarded_pop(ctx, obs)
+    if (
+        enclosing is not None
+        and isinstance(enclosing.statement, cst.If)
+        and enclosing.statement.orelse is None
+        and len(pop.where.block) == 1
+        and {n.value for n in names_in(enclosing.statement.test)} <= {ctx, obs}
+    ):
+        replacements = {enclosing.statement.test: guard.test}
+    else:
+        replacements = {
+            statement: guard.with_changes(
+                body=guard.body.with_changes(body=[statement.with_changes(leading_lines=())]),
+                leading_lines=statement.leading_lines,
+            )
+        }
+    message = f"Guard the pop with `if {ctx} and {obs}:`"
+    if analysis.initialised_to_none(obs):
+        return rewrite_fix(context, replacements, Applicability.SAFE, message)
+    # `obs` must exist (as None) when the push is skipped: start it before the instrumented region.
+    region = analysis.region_start(push, covering)
+    if region is None or not isinstance(region.owner, cst.IndentedBlock) or not analysis.may_start_as_none(obs, [region.statement]):
+        return None
+    block = [
+        node if node is not covering else rewritten(cst.Module(body=[node]), replacements).body[0]
+        for node in region.block
+    ]
+    block.insert(region.index, none_first(obs))
+    return block_fix(context, region.owner, block, message)
+
+
+def _names(push: Call) -> tuple[str, str] | None:
+    obs = push.argument_name
+    if push.receiver is None or obs is None:
+        return None
+    return push.receiver, obs

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.fixes.pattern_a import wrap_fix
-from fluxloop_lint.push_pop import FunctionAnalysis
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import CHATKIT_TOOL, PushPopRule
+from fluxloop_lint.rules.pattern_a.analysis import FunctionAnalysis
+from fluxloop_lint.rules.pattern_a.examples import CHATKIT_TOOL
+from fluxloop_lint.rules.pattern_a.rule import PushPopRule
+from fluxloop_lint.rules.pattern_a.wrap import wrap_fix
 from fluxloop_lint.types import Applicability
 
 
@@ -13,10 +14,17 @@ class NoPopRule(PushPopRule):
     CODE = "FLX202"
     NAME = "push-without-pop"
     MESSAGE = "`{call}` is never popped in this function: the observation never ends and is never written, and every later observation of the trace is recorded under it"
+    FIX_TITLE = "Put the code after the push in `try` / `except` / `finally` with a guarded pop in the `finally`"
+    WHAT = "Reports a `push_observation()` with no `pop_observation()` of the same context in the function."
     RATIONALE = (
         "An observation is written when `pop_observation()` ends it. Without a pop it stays "
-        "the current parent for the rest of the trace and is lost. The fix adds Pattern A's "
-        "`try` / `except` / `finally` around the code after the push, with a guarded pop."
+        "the current parent for the rest of the trace and is lost."
+    )
+    FIX_SAFETY = (
+        "Safe. As for FLX201, the code after the push moves as it is into Pattern A's `try` / "
+        "`except` / `finally`; the `finally` pops under `if ctx and obs:` and the `except` "
+        "re-raises, so the code behaves as before. An observation pushed without a name "
+        "(`ctx.push_observation(ObservationData(...))`) is first bound to one for the `finally`."
     )
     FIX = Applicability.SAFE
 
@@ -86,5 +94,6 @@ class NoPopRule(PushPopRule):
                         if ctx and span:
                             ctx.pop_observation()
             """,
+            expected_message="`ctx.push_observation(...)` is never popped in this function: the observation never ends and is never written, and every later observation of the trace is recorded under it",
         ),
     )

@@ -1,8 +1,11 @@
 """Analysis of hand-written FluxLoop instrumentation (Pattern A) in one function.
 
-The rules FLX201-FLX206 and FLX301 share one analysis per function, made on demand and
-cached per file. Each function is judged on its own: statements of nested functions and
-classes belong to them, not to the enclosing function.
+The rules FLX201-FLX206 and FLX301 share one analysis per function, made on demand at the
+end of the function's body (their `leave_FunctionDef`) and kept on the file's context. Names
+are resolved by the engine's resolver at that point, so the function's parameters and local
+imports count (`from fluxloop import get_current_context as current` inside the function).
+Each function is judged on its own: statements of nested functions and classes belong to
+them, not to the enclosing function.
 
 Only functions whose own code names `push_observation`, `pop_observation`,
 `get_current_context` or `instrument` get a closer look; the rest cost one scan of their
@@ -28,19 +31,39 @@ a value (`may_start_as_none`).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from fluxloop_lint.context import FileContext
-from fluxloop_lint.names import dotted_parts, import_bindings
-from fluxloop_lint.syntax_tree import all_fields, children, descendants
+from fluxloop_lint.fluxloop_api import (
+    GET_CURRENT_CONTEXT,
+    INSTRUMENT,
+    OBSERVATION_DATA,
+    POP_OBSERVATION,
+    PUSH_OBSERVATION,
+)
+from fluxloop_lint.names import dotted_parts
+from fluxloop_lint.rules.pattern_a.predicates import (
+    assigns_none,
+    bound_names,
+    conjuncts,
+    disjuncts,
+    exits,
+    inside_nodes,
+    is_name,
+    negated,
+    negates,
+    own_nodes,
+    tests_disabled,
+    tests_enabled,
+    tests_none,
+    tests_not_none,
+)
+from fluxloop_lint.syntax_tree import all_fields, children
 
-TRIGGERS = frozenset({"push_observation", "pop_observation", "get_current_context", "instrument"})
-PUSH = "push_observation"
-POP = "pop_observation"
+TRIGGERS = frozenset({PUSH_OBSERVATION, POP_OBSERVATION, GET_CURRENT_CONTEXT, INSTRUMENT})
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,7 +121,6 @@ class FunctionAnalysis:
     parameters: set[str] = field(default_factory=set)
     # Where each name is assigned a value other than None (`name = ...`), in source order.
     assignments: dict[str, list[Located]] = field(default_factory=dict)
-    local_imports: dict[str, str | None] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)  # every name the function's own code uses
     # `ObservationData(...)` calls: by id() of the push they are the argument of, or by the
     # name they are assigned to (the last assignment), with their FluxLoop module.
@@ -245,7 +267,7 @@ class FunctionAnalysis:
         if obs in self.parameters:
             return False
         inside = {id(node) for node in inside_nodes(region)}
-        if not any(name.value == obs for node in inside_nodes(region) for name in _bound_names(node)):
+        if not any(name.value == obs for node in inside_nodes(region) for name in bound_names(node)):
             return False  # not bound here: a global or a closure variable, which `obs = None` would hide
         reached = False
         for node in own_nodes(self.function):
@@ -254,7 +276,7 @@ class FunctionAnalysis:
                 continue
             if not reached and isinstance(node, cst.Name) and node.value == obs:
                 return False  # used or bound before the region
-            if any(name.value == obs for name in _bound_names(node)):
+            if any(name.value == obs for name in bound_names(node)):
                 return False  # bound outside the region (after it)
         return True
 
@@ -274,9 +296,9 @@ class FunctionAnalysis:
         found: list[cst.BaseExpression] = []
         for current in where.ancestors():
             for statement in current.block[: current.index]:
-                if isinstance(statement, cst.If) and statement.orelse is None and _exits(statement.body):
+                if isinstance(statement, cst.If) and statement.orelse is None and exits(statement.body):
                     for test in disjuncts(statement.test):
-                        negated = _negates(test)
+                        negated = negates(test)
                         if isinstance(negated, cst.BooleanOperation) and isinstance(negated.operator, cst.And):
                             # `not (a and b)` false: a and b both true, i.e. `not a`, `not b` false.
                             found.extend(cst.UnaryOperation(cst.Not(), part) for part in conjuncts(negated))
@@ -285,185 +307,15 @@ class FunctionAnalysis:
         return found
 
 
-def inside_nodes(region: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-    for statement in region:
-        yield statement
-        yield from descendants(statement)
-
-
 def _inside(where: Located, region: Sequence[cst.CSTNode]) -> bool:
     return any(current.statement is node for current in where.ancestors() for node in region)
 
 
-def _bound_names(node: cst.CSTNode) -> list[cst.Name]:
-    """The names a node binds (assignment and loop targets, walrus, `with ... as`, `except ... as`)."""
-    targets: list[cst.CSTNode] = []
-    if isinstance(node, cst.Assign):
-        targets = [target.target for target in node.targets]
-    elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
-        targets = [node.target]
-    elif isinstance(node, (cst.For, cst.CompFor)):
-        targets = [node.target]
-    elif isinstance(node, cst.AsName):
-        targets = [node.name]
-    names: list[cst.Name] = []
-    while targets:
-        target = targets.pop()
-        if isinstance(target, cst.Name):
-            names.append(target)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            targets.extend(element.value for element in target.elements)
-        elif isinstance(target, cst.StarredElement):
-            targets.append(target.value)
-    return names  # `obs.error = ...` binds no name
-
-
-def assigns(node: cst.CSTNode, name: str) -> bool:
-    """A line that is one assignment to `name` (`name = ...`, `name: T = ...`)."""
-    return (
-        isinstance(node, cst.SimpleStatementLine)
-        and len(node.body) == 1
-        and isinstance(node.body[0], (cst.Assign, cst.AnnAssign))
-        and any(
-            is_name(target, name)
-            for target in ([t.target for t in node.body[0].targets] if isinstance(node.body[0], cst.Assign) else [node.body[0].target])
-        )
-    )
-
-
-def assigns_none(node: cst.CSTNode, name: str) -> bool:
-    return assigns(node, name) and is_name(node.body[0].value, "None")
-
-
-# -- expression helpers -----------------------------------------------------------------------
-
-
-def _strip(expression: cst.BaseExpression) -> cst.BaseExpression:
-    while isinstance(expression, cst.NamedExpr):
-        expression = expression.target
-    return expression
-
-
-def conjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-        return conjuncts(test.left) + conjuncts(test.right)
-    return [_strip(test)]
-
-
-def disjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        return disjuncts(test.left) + disjuncts(test.right)
-    return [_strip(test)]
-
-
-def negated(test: cst.BaseExpression) -> cst.BaseExpression:
-    """An expression true exactly when `test` is false, in the forms the tests below read."""
-    test = _strip(test)
-    inner = _negates(test)
-    if inner is not None:
-        return inner
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        return cst.BooleanOperation(negated(test.left), cst.And(), negated(test.right))
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        operator = test.comparisons[0].operator
-        if isinstance(operator, (cst.Is, cst.IsNot)):
-            flipped = cst.IsNot() if isinstance(operator, cst.Is) else cst.Is()
-            return test.with_changes(comparisons=[test.comparisons[0].with_changes(operator=flipped)], lpar=(), rpar=())
-    return cst.UnaryOperation(cst.Not(), test)
-
-
-def is_name(expression: cst.BaseExpression, name: str) -> bool:
-    return isinstance(expression, cst.Name) and expression.value == name
-
-
-def _compares(expression: cst.BaseExpression, name: str, operator: type[cst.BaseCompOp]) -> bool:
-    return (
-        isinstance(expression, cst.Comparison)
-        and is_name(_strip(expression.left), name)
-        and len(expression.comparisons) == 1
-        and isinstance(expression.comparisons[0].operator, operator)
-        and is_name(expression.comparisons[0].comparator, "None")
-    )
-
-
-def _negates(expression: cst.BaseExpression) -> cst.BaseExpression | None:
-    if isinstance(expression, cst.UnaryOperation) and isinstance(expression.operator, cst.Not):
-        return _strip(expression.expression)
-    return None
-
-
-def _is_enabled_call(expression: cst.BaseExpression, name: str) -> bool:
-    return (
-        isinstance(expression, cst.Call)
-        and isinstance(expression.func, cst.Attribute)
-        and expression.func.attr.value == "is_enabled"
-        and is_name(_strip(expression.func.value), name)
-    )
-
-
-def tests_not_none(expression: cst.BaseExpression, name: str) -> bool:
-    """`name` or `name is not None` (a true test)."""
-    return is_name(expression, name) or _compares(expression, name, cst.IsNot)
-
-
-def tests_none(expression: cst.BaseExpression, name: str) -> bool:
-    """`not name` or `name is None` (a test whose falsity says `name` is not None)."""
-    negated = _negates(expression)
-    return (negated is not None and is_name(negated, name)) or _compares(expression, name, cst.Is)
-
-
-def tests_enabled(expression: cst.BaseExpression, name: str) -> bool:
-    return _is_enabled_call(expression, name)
-
-
-def tests_disabled(expression: cst.BaseExpression, name: str) -> bool:
-    negated = _negates(expression)
-    return negated is not None and _is_enabled_call(negated, name)
-
-
-def _exits(body: cst.BaseSuite) -> bool:
-    statements = body.body
-    if not statements:
-        return False
-    last = statements[-1]
-    small = last.body[-1] if isinstance(last, cst.SimpleStatementLine) else last if isinstance(last, cst.BaseSmallStatement) else None
-    return isinstance(small, (cst.Return, cst.Raise, cst.Continue, cst.Break))
-
-
-def catches_everything(handler: cst.ExceptHandler) -> bool:
-    kind = handler.type
-    return kind is None or is_name(kind, "Exception") or is_name(kind, "BaseException")
-
-
-def contains_yield(nodes: Sequence[cst.CSTNode]) -> bool:
-    for node in nodes:
-        if isinstance(node, cst.Yield):
-            return True
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if any(isinstance(child, cst.Yield) for child in descendants(node)):
-            return True
-    return False
-
-
-def own_nodes(function: cst.FunctionDef) -> Iterator[cst.CSTNode]:
-    """The nodes of the function's body that belong to it (not to nested scopes)."""
-    return descendants(function.body)
-
-
-# -- building the analysis --------------------------------------------------------------------
-
-_CACHE: weakref.WeakKeyDictionary[FileContext, dict[int, FunctionAnalysis | None]] = weakref.WeakKeyDictionary()
-
 
 def analyse(context: FileContext, function: cst.FunctionDef) -> FunctionAnalysis | None:
-    """The function's analysis (None when its code names none of the triggers). Cached per
-    file, so the rules share it; first call during the walk, at the function's definition."""
-    per_file = _CACHE.setdefault(context, {})
-    key = id(function)
-    if key not in per_file:
-        per_file[key] = _Builder(context, function).build()
-    return per_file[key]
+    """The function's analysis (None when its code names none of the triggers), shared by the
+    rules through the file's context; made during the walk, at the end of the function's body."""
+    return context.during_walk(("pattern_a", id(function)), lambda: _Builder(context, function).build())
 
 
 class _Builder:
@@ -481,12 +333,9 @@ class _Builder:
                 names.add(node.value)
                 if node.value in TRIGGERS:
                     triggered = True
-            elif isinstance(node, (cst.Import, cst.ImportFrom)):
-                self._local_import(node)
         for param in _all_params(function.params):
             names.add(param.name.value)
             self.result.parameters.add(param.name.value)
-            self.result.local_imports.setdefault(param.name.value, None)
         if not triggered:
             return None
         self._block(function.body, function, "body", None, ())
@@ -494,20 +343,14 @@ class _Builder:
 
     # -- names --------------------------------------------------------------------------------
 
-    def _local_import(self, node: cst.Import | cst.ImportFrom) -> None:
-        for name, binding in import_bindings(node):
-            self.result.local_imports[name] = binding.qualified_name
-
     def qualified(self, expression: cst.BaseExpression) -> str | None:
+        """The qualified name of a dotted expression (`fl.get_current_context`); None when its
+        head is unknown or an instance."""
         parts = dotted_parts(expression)
         if not parts:
             return None
-        local = self.result.local_imports
-        if parts[0] in local:
-            head = local[parts[0]]
-        else:
-            binding = self.context.resolver.lookup(parts[0])
-            head = binding.qualified_name if binding is not None and not binding.instance else None
+        binding = self.context.resolver.lookup(parts[0])
+        head = binding.qualified_name if binding is not None and not binding.instance else None
         return ".".join([head, *parts[1:]]) if head else None
 
     def fluxloop_function(self, expression: cst.BaseExpression, name: str) -> str | None:
@@ -542,7 +385,7 @@ class _Builder:
             for item in statement.items:
                 self._expressions(item.item, where)
                 call = item.item
-                if isinstance(call, cst.Call) and self.fluxloop_function(call.func, "instrument"):
+                if isinstance(call, cst.Call) and self.fluxloop_function(call.func, INSTRUMENT):
                     self.result.instrument_withs.append(statement)
             self._block(statement.body, statement, "body", where, ())
             return
@@ -592,10 +435,10 @@ class _Builder:
 
     def _context_assignment(self, name: str, value: cst.BaseExpression) -> None:
         if isinstance(value, cst.Call):
-            module = self.fluxloop_function(value.func, "get_current_context")
+            module = self.fluxloop_function(value.func, GET_CURRENT_CONTEXT)
             if module is not None:
                 self.result.contexts[name] = module
-            module = self.fluxloop_function(value.func, "ObservationData")
+            module = self.fluxloop_function(value.func, OBSERVATION_DATA)
             if module is not None:
                 self.result.observations[name] = (value, module)
 
@@ -614,18 +457,18 @@ class _Builder:
 
     def _call(self, call: cst.Call, where: Located) -> None:
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value in (PUSH, POP):
+        if isinstance(func, cst.Attribute) and func.attr.value in (PUSH_OBSERVATION, POP_OBSERVATION):
             receiver = func.value.value if isinstance(func.value, cst.Name) else None
             record = Call(call, where, receiver)
-            if func.attr.value == PUSH and record.argument_name in self.ended:
+            if func.attr.value == PUSH_OBSERVATION and record.argument_name in self.ended:
                 self.result.pushed_with_end_time.add(id(call))
             argument = record.argument
             if isinstance(argument, cst.Call):
-                module = self.fluxloop_function(argument.func, "ObservationData")
+                module = self.fluxloop_function(argument.func, OBSERVATION_DATA)
                 if module is not None:
                     self.result.observations[id(call)] = (argument, module)
-            (self.result.pushes if func.attr.value == PUSH else self.result.pops).append(record)
-            if isinstance(func.value, cst.Call) and self.fluxloop_function(func.value.func, "get_current_context"):
+            (self.result.pushes if func.attr.value == PUSH_OBSERVATION else self.result.pops).append(record)
+            if isinstance(func.value, cst.Call) and self.fluxloop_function(func.value.func, GET_CURRENT_CONTEXT):
                 self.result.direct_context_calls.add(id(call))
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fluxloop_lint.push_pop import Call, FunctionAnalysis, contains_yield
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import GENERATOR, PushPopRule
+from fluxloop_lint.rules.pattern_a.analysis import Call, FunctionAnalysis
+from fluxloop_lint.rules.pattern_a.examples import GENERATOR
+from fluxloop_lint.rules.pattern_a.predicates import contains_yield
+from fluxloop_lint.rules.pattern_a.rule import PushPopRule
 
 
 def _before_in_finally(pop: Call, node: cst.Try) -> list[cst.CSTNode]:
@@ -29,10 +31,18 @@ class OpenAcrossYieldRule(PushPopRule):
         "after it, stays current in the consumer between chunks: what the consumer records "
         "lands under the stream's observation. Closing the stream from another task (an "
         "aborted HTTP response, `asyncio` cancellation) resets a context variable in the "
-        "wrong context and fails with 'Token ... was created in a different Context'. Keep "
-        "the stream out of the instrumented region: decorate a helper that returns the "
-        "stream (Approach 1), or record the items and push and pop the finished observation "
-        "after the last `yield` (what `--fix-strategy manual` writes for generators)."
+        "wrong context and fails with 'Token ... was created in a different Context'."
+    )
+    FIX_TITLE = "Decorate a helper that returns the stream, or push and pop the finished observation after the last `yield`"
+    WHAT = (
+        "Reports `with instrument(...)` around a `yield`, and an observation pushed before a "
+        "`yield` and still open there (popped after it, or never in a `finally`)."
+    )
+    FIX_SAFETY = (
+        "No fix: keeping the stream out of the instrumented region is a choice of what the "
+        "trace shows (a helper that returns the stream, as in Approach 1 of the integration "
+        "guide, or the items recorded and the finished observation pushed and popped after "
+        "the last `yield`, which `--fix-strategy manual` writes for generators)."
     )
 
     def check(self, analysis: FunctionAnalysis) -> None:
@@ -90,6 +100,7 @@ class OpenAcrossYieldRule(PushPopRule):
             """,
             6,
             10,
+            expected_message="`with instrument(...)` is held open across `yield`: between chunks the FluxLoop context leaks to the consumer, and closing the stream from another task fails; decorate a helper that returns the stream instead (Approach 1 of the integration guide)",
         ),
         Invalid(
             """
@@ -115,6 +126,7 @@ class OpenAcrossYieldRule(PushPopRule):
             """,
             9,
             9,
+            expected_message="this pushed observation is held open across `yield`: between chunks the FluxLoop context leaks to the consumer, and closing the stream from another task fails; decorate a helper that returns the stream instead (Approach 1 of the integration guide)",
         ),
         Invalid(
             """
@@ -140,5 +152,6 @@ class OpenAcrossYieldRule(PushPopRule):
             """,
             9,
             9,
+            expected_message="this pushed observation is held open across `yield`: between chunks the FluxLoop context leaks to the consumer, and closing the stream from another task fails; decorate a helper that returns the stream instead (Approach 1 of the integration guide)",
         ),
     )

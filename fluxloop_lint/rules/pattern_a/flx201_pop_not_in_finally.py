@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fluxloop_lint.fixes.pattern_a import wrap_fix
-from fluxloop_lint.push_pop import FunctionAnalysis
 from fluxloop_lint.rules.base import Invalid, Valid
-from fluxloop_lint.rules.push_pop_rule import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, TWO_OBSERVATIONS, PushPopRule
+from fluxloop_lint.rules.pattern_a.analysis import FunctionAnalysis
+from fluxloop_lint.rules.pattern_a.examples import GENERATOR, LOOP_WITH_EARLY_EXIT, PATTERN_A, PUSH_INSIDE_TRY, TWO_OBSERVATIONS
+from fluxloop_lint.rules.pattern_a.rule import PushPopRule
+from fluxloop_lint.rules.pattern_a.wrap import wrap_fix
 from fluxloop_lint.types import Applicability
 
 
@@ -13,26 +14,41 @@ class PopNotInFinallyRule(PushPopRule):
     CODE = "FLX201"
     NAME = "pop-not-in-finally"
     MESSAGE = "`{call}` is not closed by a `pop_observation()` in a `finally` covering the code after it: an exception or early `return` leaves the observation open, and every later observation of the trace is recorded under it"
+    FIX_TITLE = "Put the code after the push in `try` / `except` / `finally` and pop in the `finally`"
+    WHAT = (
+        "Reports a `push_observation()` whose context is popped in the function, but not by a "
+        "`pop_observation()` in a `finally` covering all the code after the push."
+    )
     RATIONALE = (
         "`push_observation()` makes the observation the parent of everything recorded after "
         "it until `pop_observation()` ends it. If the pop is not in a `finally` that starts "
         "right after the push, an exception or an early `return` skips it: the observation "
         "is never written and later observations get the wrong parent. Pattern A puts the "
-        "code after the push in `try` / `except` / `finally` and pops in the `finally`. The "
-        "fix does that, keeping the code as it is, and drops the pops it replaces."
+        "code after the push in `try` / `except` / `finally` and pops in the `finally`."
+    )
+    FIX_SAFETY = (
+        "Safe. The code after the push moves, as it is and with its comments, into Pattern A's "
+        "`try` (or the `try` that already pops starts right after the push); its `except` "
+        "records the error and re-raises, and the pops it replaces are dropped, so the code "
+        "behaves as before and the observation is popped on every path. There is no fix where "
+        "pairing pushes with pops would be a guess: a push per loop turn popped outside the "
+        "loop, another push of the same context after it, a `finally` popping under a "
+        "condition of its own."
     )
     LOOP = "`{call}` runs on every turn of the loop but the pop is outside it: only the last turn's observation is popped, and the others stay open as parents of everything recorded after them"
+    LOOP_FIX_TITLE = "Pop each turn's observation in a `finally` inside the loop"
     FIX = Applicability.SAFE
 
     def check(self, analysis: FunctionAnalysis) -> None:
         for push in analysis.pushes:
             if analysis.pops_of(push.receiver) and not analysis.covered(push):
                 call = self.context.module.code_for_node(push.call.func)
-                message = self.LOOP if analysis.loop_popped_outside(push) else self.MESSAGE
+                loop = analysis.loop_popped_outside(push)
                 self.report(
                     push.call,
-                    message.format(call=f"{call}(...)"),
+                    (self.LOOP if loop else self.MESSAGE).format(call=f"{call}(...)"),
                     build_fix=lambda push=push: wrap_fix(self.context, analysis, push),
+                    fix_title=self.LOOP_FIX_TITLE if loop else None,
                 )
 
     VALID = (
@@ -87,6 +103,7 @@ class PopNotInFinallyRule(PushPopRule):
                     if fl_ctx and obs:
                         fl_ctx.pop_observation()
             """,
+            expected_message="`fl_ctx.push_observation(...)` is not closed by a `pop_observation()` in a `finally` covering the code after it: an exception or early `return` leaves the observation open, and every later observation of the trace is recorded under it",
         ),
         Invalid(
             """
@@ -135,6 +152,7 @@ class PopNotInFinallyRule(PushPopRule):
                         if fl_ctx and obs:
                             fl_ctx.pop_observation()
             """,
+            expected_message="`fl_ctx.push_observation(...)` is not closed by a `pop_observation()` in a `finally` covering the code after it: an exception or early `return` leaves the observation open, and every later observation of the trace is recorded under it",
         ),
         Invalid(
             """
@@ -183,6 +201,7 @@ class PopNotInFinallyRule(PushPopRule):
                     if fl_ctx and obs:
                         fl_ctx.pop_observation()
             """,
+            expected_message="`fl_ctx.push_observation(...)` is not closed by a `pop_observation()` in a `finally` covering the code after it: an exception or early `return` leaves the observation open, and every later observation of the trace is recorded under it",
         ),        Invalid(
             """
             from fluxloop_runtime import get_current_context
@@ -214,6 +233,7 @@ class PopNotInFinallyRule(PushPopRule):
             """,
             9,
             9,
+            expected_message="`fl_ctx.push_observation(...)` is not closed by a `pop_observation()` in a `finally` covering the code after it: an exception or early `return` leaves the observation open, and every later observation of the trace is recorded under it",
         ),
         Invalid(
             """
@@ -239,6 +259,7 @@ class PopNotInFinallyRule(PushPopRule):
             """,
             11,
             17,
+            expected_message="`fl_ctx.push_observation(...)` runs on every turn of the loop but the pop is outside it: only the last turn's observation is popped, and the others stay open as parents of everything recorded after them",
         ),
         Invalid(
             """
@@ -265,6 +286,7 @@ class PopNotInFinallyRule(PushPopRule):
             """,
             9,
             9,
+            expected_message="`fl_ctx.push_observation(...)` is not closed by a `pop_observation()` in a `finally` covering the code after it: an exception or early `return` leaves the observation open, and every later observation of the trace is recorded under it",
         ),
         Invalid(
             """
@@ -318,6 +340,7 @@ class PopNotInFinallyRule(PushPopRule):
                     if fl_ctx and obs:
                         fl_ctx.pop_observation()  # done
             """,
+            expected_message="`fl_ctx.push_observation(...)` is not closed by a `pop_observation()` in a `finally` covering the code after it: an exception or early `return` leaves the observation open, and every later observation of the trace is recorded under it",
         ),
         Invalid(
             """
@@ -342,5 +365,6 @@ class PopNotInFinallyRule(PushPopRule):
             """,
             9,
             9,
+            expected_message="`fl_ctx.push_observation(...)` is not closed by a `pop_observation()` in a `finally` covering the code after it: an exception or early `return` leaves the observation open, and every later observation of the trace is recorded under it",
         ),
     )
