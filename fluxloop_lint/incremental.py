@@ -23,8 +23,9 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from bisect import bisect_right
 from itertools import accumulate
 
 import libcst as cst
@@ -81,6 +82,10 @@ class IncrementalParse(WholeParse):
         self.chunks: dict[tuple[str, bool], list[Chunk]] = {}
         self.last: Assembled | None = None
         self.reused = 0  # chunks of the last version found unchanged (for tests and benchmarks)
+        # The last version assembled: its text, and the line and offset each chunk starts at.
+        self.text: str | None = None
+        self.starts: list[int] = []
+        self.offsets: list[int] = []
 
     def parse(self, text: str, path: str) -> cst.Module:
         assembled = self.assemble(text)
@@ -97,14 +102,15 @@ class IncrementalParse(WholeParse):
 
     def assemble(self, text: str) -> Assembled | None:
         """The module of `text` from its chunks, or None when the whole text must be parsed."""
-        starts = statement_starts(text)
+        starts = self.statement_starts(text)
         if starts is None:
             return None
         previous: dict[tuple[str, bool], list[Chunk]] = self.chunks
         fresh: dict[tuple[str, bool], list[Chunk]] = {}
         chunks: list[Chunk] = []
         reused = 0
-        pieces = list(chunk_texts(text, starts))
+        offsets = chunk_offsets(text, starts)
+        pieces = [text[begin:end] for begin, end in zip(offsets, offsets[1:])]
         for number, piece in enumerate(pieces):
             key = (piece, number == len(pieces) - 1)
             known = previous.get(key)
@@ -122,6 +128,7 @@ class IncrementalParse(WholeParse):
             return None
         # What was not reused is dropped: a document's cache holds one version.
         self.chunks, self.reused = fresh, reused
+        self.text, self.starts, self.offsets = text, starts, offsets
         assembled = Assembled(module, chunks)
         statements = iter(module.body)
         for chunk, start in zip(chunks, starts):
@@ -130,11 +137,69 @@ class IncrementalParse(WholeParse):
         return assembled
 
 
+    def statement_starts(self, text: str) -> list[int] | None:
+        """`statement_starts(text)`, from the last version's where the edit did not reach:
+        only the chunks from the one before the first changed character to the one holding
+        the last are split again. The text around them is unchanged and starts a statement
+        at both ends, so it splits as before, its lines moved by those the edit added."""
+        old = self.text
+        if old is None or not _splittable(text):
+            return statement_starts(text)
+        prefix = _common_prefix(old, text)
+        suffix = _common_suffix(old, text, min(len(old), len(text)) - prefix)
+        first = bisect_right(self.offsets, max(prefix - 1, 0)) - 1
+        last = bisect_right(self.offsets, max(len(old) - suffix - 1, prefix - 1, 0)) - 1
+        begin, end = self.offsets[first], self.offsets[last + 1] + len(text) - len(old)
+        changed = _split(text[begin:end], ends_document=last == len(self.starts) - 1)
+        if changed is None:  # a syntax error, or an edit that joined the region to what follows
+            return statement_starts(text)
+        base = self.starts[first] - 1
+        moved = text.count("\n", begin, end) - old.count("\n", begin, self.offsets[last + 1])
+        return [
+            *self.starts[:first],
+            *(base + line for line in changed),
+            *(line + moved for line in self.starts[last + 1 :]),
+        ]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix (by halving: string comparisons run in C)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """The length of the longest common suffix, at most `limit`."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle :] == b[len(b) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _splittable(text: str) -> bool:
+    # Form feeds reset columns; CPython and LibCST count a lone CR as a line break.
+    return "\f" not in text and text.count("\r") == text.count("\r\n")
+
+
 def statement_starts(text: str) -> list[int] | None:
     """The line (1-based) each top-level statement group starts on, the first always 1; None
     when the text is not split (it does not parse, or the pieces might not parse as the whole)."""
-    if "\f" in text or text.count("\r") != text.count("\r\n"):
-        return None  # form feeds reset columns; CPython and LibCST count a lone CR as a line break
+    return _split(text, ends_document=True) if _splittable(text) else None
+
+
+def _split(text: str, *, ends_document: bool) -> list[int] | None:
+    """`statement_starts` of a text that is the document, or (not `ends_document`) a part of
+    it followed by a statement: then what follows its last statement must be comments."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings about the user's code are not ours to show
@@ -156,12 +221,20 @@ def statement_starts(text: str) -> list[int] | None:
         if not line or line[0] in " \t#" or decorators and line[0] != "@":
             return None  # a decorator in parentheses over lines, or anything unusual: parse the whole
         if last_end:
-            between = "\n".join(lines[last_end : first - 1])
-            if lines[last_end - 1].rstrip("\r").endswith("\\") or _BETWEEN_STATEMENTS.fullmatch(between + "\n" if between else "") is None:
+            if not _ends_statements(lines, last_end, first):
                 return None
             starts.append(first)
         last_end = statement.end_lineno or first
+    if not ends_document and (lines[-1] or not _ends_statements(lines, last_end, len(lines))):
+        return None
     return starts
+
+
+def _ends_statements(lines: list[str], last_end: int, first: int) -> bool:
+    """Whether the lines between a statement ending on `last_end` and one starting on `first`
+    are blank or comments, and the statement does not end with a `\\` that would join them."""
+    between = "\n".join(lines[last_end : first - 1])
+    return not lines[last_end - 1].rstrip("\r").endswith("\\") and _BETWEEN_STATEMENTS.fullmatch(between + "\n" if between else "") is not None
 
 
 def _parse_chunk(text: str, ends_document: bool) -> Chunk | None:
@@ -268,9 +341,7 @@ def _shifted(where: CodeRange, lines: int) -> CodeRange:
     return CodeRange(CodePosition(where.start.line + lines, where.start.column), CodePosition(where.end.line + lines, where.end.column))
 
 
-def chunk_texts(text: str, starts: list[int]) -> Iterator[str]:
-    """The texts of the chunks that begin on the lines `starts`."""
-    offsets = [0, *accumulate(len(line) + 1 for line in text.split("\n"))]  # where each line begins
-    bounds = [0, *(offsets[line - 1] for line in starts[1:]), len(text)]
-    for begin, end in zip(bounds, bounds[1:]):
-        yield text[begin:end]
+def chunk_offsets(text: str, starts: list[int]) -> list[int]:
+    """Where the chunks that begin on the lines `starts` begin, and the text's end."""
+    lines = [0, *accumulate(len(line) + 1 for line in text.split("\n"))]  # where each line begins
+    return [0, *(lines[line - 1] for line in starts[1:]), len(text)]

@@ -89,6 +89,7 @@ def _corpus() -> dict[str, str]:
 
 
 CORPUS = _corpus()
+NAMES = sorted(CORPUS)
 # Lines an edit inserts: the corpus's own lines, and lines that break the syntax or sit
 # where the splitting must take care (comments at every indentation, decorators, `\`).
 POOL = sorted({line for text in CORPUS.values() for line in text.split("\n")}) + [
@@ -98,9 +99,9 @@ POOL = sorted({line for text in CORPUS.values() for line in text.split("\n")}) +
 
 
 def _edit(lines: list[str], rng: random.Random) -> None:
-    """One random edit, in place: insert, delete, replace, duplicate or move a line, or
-    change one character."""
-    kind = rng.choice(("insert", "insert", "delete", "replace", "duplicate", "move", "character"))
+    """One random edit, in place: insert, delete, replace, duplicate or move a line, change
+    one character, cut a block of lines, or paste a block of another text's."""
+    kind = rng.choice(("insert", "insert", "delete", "replace", "duplicate", "move", "character", "cut", "paste"))
     where = rng.randrange(len(lines) + 1) if kind == "insert" else rng.randrange(len(lines)) if lines else 0
     if kind == "insert" or not lines:
         lines.insert(where, rng.choice(POOL))
@@ -112,6 +113,12 @@ def _edit(lines: list[str], rng: random.Random) -> None:
         lines.insert(where, lines[where])
     elif kind == "move":
         lines.insert(rng.randrange(len(lines)), lines.pop(where))
+    elif kind == "cut":
+        del lines[where : where + rng.randint(2, 12)]
+    elif kind == "paste":
+        other = CORPUS[rng.choice(NAMES)].split("\n")
+        begin = rng.randrange(len(other))
+        lines[where:where] = other[begin : begin + rng.randint(2, 12)]
     else:
         line = lines[where]
         column = rng.randrange(len(line) + 1)
@@ -128,6 +135,7 @@ def _same_as_whole(text: str, parse: IncrementalParse, settings: LintSettings, *
     whole = cst.parse_module(text)
     assert parse.last.module.code == whole.code  # (LibCST's own code may differ from the text, e.g. without a final newline)
     assert parse.last.module.deep_equals(whole)
+    assert parse.starts == statement_starts(text)  # the edited region split as the whole text splits
     return parse.reused > 0
 
 
@@ -151,7 +159,7 @@ def test_random_edits_lint_as_the_whole_text_does(name):
     last_parsed = list(lines)
     parse = IncrementalParse()
     _same_as_whole(text, parse, EVERY_RULE)
-    steps = 6 if len(lines) > 300 else 25
+    steps = 4 if len(lines) > 300 else 12
     reusing = 0
     for step in range(steps):
         if not _parses(lines) and rng.random() < 0.7:
