@@ -113,9 +113,10 @@ class IncrementalParse(WholeParse):
         pieces = [text[begin:end] for begin, end in zip(offsets, offsets[1:])]
         for number, piece in enumerate(pieces):
             key = (piece, number == len(pieces) - 1)
-            known = previous.get(key)
-            if known:
-                chunk = known.pop(0)  # repeated texts keep their order, and so their joins
+            known = previous.get(key, ())
+            taken = len(fresh.get(key, ()))  # a repeated text takes the next of its chunks, in order
+            if taken < len(known):
+                chunk = known[taken]
                 reused += 1
             else:
                 chunk = _parse_chunk(*key)
@@ -135,7 +136,6 @@ class IncrementalParse(WholeParse):
             for own in chunk.statements:
                 assembled.places[next(statements)] = (chunk, start - 1, own)
         return assembled
-
 
     def statement_starts(self, text: str) -> list[int] | None:
         """`statement_starts(text)`, from the last version's where the edit did not reach:
@@ -233,8 +233,10 @@ def _split(text: str, *, ends_document: bool) -> list[int] | None:
 def _ends_statements(lines: list[str], last_end: int, first: int) -> bool:
     """Whether the lines between a statement ending on `last_end` and one starting on `first`
     are blank or comments, and the statement does not end with a `\\` that would join them."""
+    if lines[last_end - 1].rstrip("\r").endswith("\\"):
+        return False
     between = "\n".join(lines[last_end : first - 1])
-    return not lines[last_end - 1].rstrip("\r").endswith("\\") and _BETWEEN_STATEMENTS.fullmatch(between + "\n" if between else "") is not None
+    return _BETWEEN_STATEMENTS.fullmatch(between + "\n" if between else "") is not None
 
 
 def _parse_chunk(text: str, ends_document: bool) -> Chunk | None:
@@ -338,7 +340,8 @@ class AssembledPositions(dict[cst.CSTNode, CodeRange]):
 def _shifted(where: CodeRange, lines: int) -> CodeRange:
     if not lines:
         return where
-    return CodeRange(CodePosition(where.start.line + lines, where.start.column), CodePosition(where.end.line + lines, where.end.column))
+    start, end = where.start, where.end
+    return CodeRange(CodePosition(start.line + lines, start.column), CodePosition(end.line + lines, end.column))
 
 
 def chunk_offsets(text: str, starts: list[int]) -> list[int]:

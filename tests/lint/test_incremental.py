@@ -46,7 +46,8 @@ def _benchmark_module() -> str:
 # Texts at the edges of what the splitting handles: each must come out exactly as the whole
 # parse does, assembled or parsed whole.
 EDGES = {
-    "crlf": "import fluxloop_runtime as fl\r\n\r\n\r\n@fl.tool()\r\n@function_tool\r\ndef a():\r\n    pass\r\n\r\n# c\r\nx = 1\r\n",
+    "crlf": "import fluxloop_runtime as fl\r\n\r\n\r\n@fl.tool()\r\n@function_tool\r\ndef a():\r\n    pass\r\n\r\n"
+    "# c\r\nx = 1\r\n",
     "crlf-no-final-newline": "import fluxloop_runtime as fl\r\nx = 1\r\ny = 2",
     "lone-cr": "import fluxloop_runtime as fl\rx = 1\ny = 2\n",
     "form-feed": "import fluxloop_runtime as fl\n\f\nx = 1\n\fy = 2\n",
@@ -56,7 +57,9 @@ EDGES = {
     "match": "import fluxloop_runtime as fl\nx = 1\nmatch x:\n  case 1:\n        pass\n\ndef f():\n    pass\n",
     "semicolons": "import fluxloop_runtime as fl; x = 1\ny = 2; z = 3\nif y: pass\n",
     "continuation": "import fluxloop_runtime as fl\nx = 1 + \\\n    2\ny = [\n1]\nz = 3 \\\n\nw = 4\n",
-    "decorator-in-parentheses": "import fluxloop_runtime as fl\n\n@(\nfl.tool)\ndef f():\n    pass\n\n@(fl.tool)\ndef g(): pass\n",
+    "decorator-in-parentheses": (
+        "import fluxloop_runtime as fl\n\n@(\nfl.tool)\ndef f():\n    pass\n\n@(fl.tool)\ndef g(): pass\n"
+    ),
     "comments-between": (
         "# header\n\n# more\nimport fluxloop_runtime as fl\n\n\ndef f():\n    pass\n\n    # indented, the block's\n"
         "# the next statement's\n\n\n        # deeper\nclass A:\n    def m(self):\n        pass\n  # odd\n# end\n"
@@ -68,7 +71,9 @@ EDGES = {
     "no-final-newline": "import fluxloop_runtime as fl\n\n@fl.tool()\n@function_tool\ndef a():\n    pass",
     "trailing-whitespace-line": "import fluxloop_runtime as fl\n   \nx = 1\n  ",
     "async-and-decorated-class": "import fluxloop_runtime as fl\n\n@fl.trace()\nclass A: pass\n\nasync def f():\n    await g()\n",
-    "nested-defs": "import fluxloop_runtime as fl\nif True:\n    @fl.tool()\n    @function_tool\n    def a():\n        pass\nelse:\n    pass\n",
+    "nested-defs": (
+        "import fluxloop_runtime as fl\nif True:\n    @fl.tool()\n    @function_tool\n    def a():\n        pass\nelse:\n    pass\n"
+    ),
     "string-statements": 'import fluxloop_runtime as fl\n"""doc\n\nx = 1\n"""\n\'\'\'\ndef f():\n\'\'\'\nx = 1\n',
 }
 
@@ -208,7 +213,8 @@ def test_an_edit_in_one_function_parses_only_that_function_again():
 
 def test_a_repeated_statement_gets_nodes_of_its_own():
     """Two identical statements must not share nodes: the engine tells nodes apart by identity."""
-    text = "from agents import function_tool\nimport fluxloop_runtime as fl\n\n@fl.tool()\n@function_tool\ndef a():\n    pass\n" * 2
+    text = "from agents import function_tool\nimport fluxloop_runtime as fl\n\n@fl.tool()\n@function_tool\ndef a():\n    pass\n"
+    text *= 2
     parse = IncrementalParse()
     for _ in range(2):
         assembled = parse.assemble(text)
