@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from bisect import bisect_right
 from itertools import accumulate
@@ -95,9 +95,9 @@ class IncrementalParse(WholeParse):
         self.last = assembled
         return assembled.module
 
-    def positions(self, module: cst.Module, statements: set[cst.BaseStatement | None]) -> dict[cst.CSTNode, CodeRange]:
+    def positions(self, module: cst.Module, statements: set[cst.BaseStatement | None]) -> Mapping[cst.CSTNode, CodeRange]:
         if self.last is None or self.last.module is not module or None in statements:
-            return super().positions(module, statements)  # type: ignore[return-value]
+            return super().positions(module, statements)
         return AssembledPositions(self.last, statements)
 
     def assemble(self, text: str) -> Assembled | None:
