@@ -26,6 +26,7 @@ from pathlib import Path
 from lint_speed import generated_module
 
 from fluxloop_lint.config import load_configuration
+from fluxloop_lint.incremental import IncrementalParse
 from fluxloop_lint.runner import lint_document
 
 BIN = Path(sys.executable).parent
@@ -116,14 +117,17 @@ async def measure(command: list[str], text: str, edits: int, folder: Path) -> li
 
 
 def in_process(text: str, edits: int, folder: Path) -> list[float]:
-    """Seconds `lint_document` takes on the same texts, without a server around it."""
+    """Seconds `lint_document` takes on the same texts, without a server around it, parsing
+    each version as the server does (reusing the unchanged statements of the version before)."""
     configuration = load_configuration([str(folder)])
     path = str(folder / "agents_module.py")
+    parse = IncrementalParse()
+    lint_document(path, text, configuration, parser=parse)
     times = []
     for version in range(2, edits + WARM_UP + 2):
         changed = text.replace("Generated agent module 0", f"Generated agent module 0 (edit {version})")
         start = time.perf_counter()
-        lint_document(path, changed, configuration)
+        lint_document(path, changed, configuration, parser=parse)
         times.append(time.perf_counter() - start)
     return times[WARM_UP:]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -119,6 +119,24 @@ def _parse(text: str, path: str) -> cst.Module:
     raise _Unreadable(message, line, column)
 
 
+class WholeParse:
+    """How the engine gets a text's module and the positions of its nodes: one parse of the
+    whole text, positions from one code-generation pass. The language server gives the engine
+    a parser that reuses what did not change between versions (`incremental`)."""
+
+    def parse(self, text: str, path: str) -> cst.Module:
+        """The text's module (raises `_Unreadable`, which becomes FLX001, when it does not parse)."""
+        return _parse(text, path)
+
+    def positions(self, module: cst.Module, statements: set[cst.BaseStatement | None]) -> Mapping[cst.CSTNode, CodeRange]:
+        """Positions of the nodes inside `statements` (the ones that hold findings), and of any
+        other node when asked."""
+        return _Positions(module, statements)
+
+
+WHOLE_PARSE = WholeParse()
+
+
 def _noqa_codes(line: str) -> frozenset[str] | None:
     """None: no `# noqa` on the line; empty: a bare `# noqa`; else the codes it names."""
     match = NOQA_COMMENT.search(line)
@@ -157,9 +175,10 @@ def _lint_text(
     line_noqa: bool,
     project: ProjectView | None = None,
     package: str | None = None,
+    parser: WholeParse = WHOLE_PARSE,
 ) -> _Pass:
     try:
-        module = _parse(text, path)
+        module = parser.parse(text, path)
     except _Unreadable as error:
         return _Pass(_syntax_finding(error, path, rules), error.message)
     active = tuple(
@@ -182,7 +201,7 @@ def _lint_text(
     context.end_walk()
     if not context.reports:
         return _Pass(())
-    context.positions = _Positions(module, {report.top_level_statement for report in context.reports})
+    context.positions = parser.positions(module, {report.top_level_statement for report in context.reports})
     lines = split_lines(text)
     severities = {rule.CODE: rule.SEVERITY for rule in active}
     findings = []
@@ -300,12 +319,14 @@ def lint_source(
     *,
     fix: bool = False,
     line_noqa: bool = True,
+    parser: WholeParse = WHOLE_PARSE,
 ) -> FileResult:
     """Lint one file's source; with `fix`, also apply the allowed fixes (see the contract in
     LINT-CONTRACT.md). Never raises for bad input: it becomes an FLX001 finding.
 
     The file-level `# fluxloop-lint: noqa` is always honoured; line `# noqa` comments only
-    with `line_noqa` (the flake8 plugin turns it off: flake8 applies them itself)."""
+    with `line_noqa` (the flake8 plugin turns it off: flake8 applies them itself). `parser`
+    gives the module of each text linted (the original and each fixed version)."""
     rules = enabled_rules(*rule_selectors(settings))
     file_noqa = _file_noqa(source)
     if file_noqa is not None:
@@ -321,7 +342,7 @@ def lint_source(
     else:
         text = source
     project, package = view_for(path, settings)
-    result = _lint_fixing(text, path, settings, rules, line_noqa, fix, encoding, project, package)
+    result = _lint_fixing(text, path, settings, rules, line_noqa, fix, encoding, project, package, parser)
     if project is None:
         return result
     return replace(result, dependencies=tuple(sorted(project.dependencies.items())), summaries=tuple(project.made.items()))
@@ -337,8 +358,9 @@ def _lint_fixing(
     encoding: str | None,
     project: ProjectView | None,
     package: str | None,
+    parser: WholeParse,
 ) -> FileResult:
-    current = _lint_text(text, path, settings, rules, line_noqa, project, package)
+    current = _lint_text(text, path, settings, rules, line_noqa, project, package, parser)
     if not fix or current.parse_error is not None:
         return FileResult(path, current.findings)
 
@@ -348,7 +370,7 @@ def _lint_fixing(
         if not edits:
             break
         candidate = apply_edits(fixed_text, edits)
-        result = _lint_text(candidate, path, settings, rules, line_noqa, project, package)
+        result = _lint_text(candidate, path, settings, rules, line_noqa, project, package, parser)
         if result.parse_error is not None:
             message = f"{path}: fixing produced code that does not parse ({result.parse_error}); nothing was changed"
             return FileResult(path, first.findings, errors=(message,))

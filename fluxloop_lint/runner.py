@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fluxloop_lint.cache import ResultCache, cache_key
 from fluxloop_lint.codes import SYNTAX_ERROR_CODE, is_selected, rule_selectors
@@ -29,6 +29,9 @@ from fluxloop_lint.files import (
 )
 from fluxloop_lint.prefilter import mentions_fluxloop
 from fluxloop_lint.types import FileResult, Finding, LintedFile, LintSettings, Position, RunOptions, RunReport
+
+if TYPE_CHECKING:
+    from fluxloop_lint.engine import WholeParse
 
 # Below this many files that need the engine, worker start-up costs more than it saves.
 PARALLEL_THRESHOLD = 8
@@ -52,6 +55,7 @@ class _Job:
     settings: LintSettings
     fix: bool
     debug: bool
+    parser: WholeParse | None = None  # the engine's default unless given (`lint_document`)
 
 
 def _lint_job(job: _Job) -> FileResult:
@@ -62,6 +66,8 @@ def _lint_job(job: _Job) -> FileResult:
             from fluxloop_lint.notebooks import lint_notebook
 
             return lint_notebook(job.source, job.path, job.settings, fix=job.fix)
+        if job.parser is not None:
+            return lint_source(job.source, job.path, job.settings, fix=job.fix, parser=job.parser)
         return lint_source(job.source, job.path, job.settings, fix=job.fix)
     except Exception as error:  # a bug in a rule must not stop the other files
         detail = traceback.format_exc() if job.debug else f"{type(error).__name__}: {error}"
@@ -175,16 +181,19 @@ def lint_paths(paths: Sequence[str], configuration: Configuration, options: RunO
     return report
 
 
-def lint_document(path: str, source: bytes | str, configuration: Configuration, *, fix: bool = False) -> FileResult:
+def lint_document(
+    path: str, source: bytes | str, configuration: Configuration, *, fix: bool = False, parser: WholeParse | None = None
+) -> FileResult:
     """One file's findings (with `fix`, also its fixed text) as `lint_paths` finds them, for a
     text that need not be on disk (an editor's buffer): the prefilter, the file's settings, the
-    engine. An internal error becomes the result's error, as for a file of a run."""
+    engine, which parses with `parser` when given (not for a notebook). An internal error
+    becomes the result's error, as for a file of a run."""
     settings = configuration.settings_for(path)
     if not mentions_fluxloop(source, settings.fluxloop_modules):
         return FileResult(path=path)
     if isinstance(source, str) and is_notebook(path):
         source = source.encode("utf-8")  # a notebook is read as the bytes of its file
-    return _lint_job(_Job(path, source, settings, fix, debug=False))
+    return _lint_job(_Job(path, source, settings, fix, debug=False, parser=parser))
 
 
 def lint_stdin(source: bytes, filename: str, configuration: Configuration, options: RunOptions) -> RunReport:

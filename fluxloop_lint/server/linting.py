@@ -3,7 +3,8 @@
 Every lint runs in one worker thread (LibCST holds the GIL anyway, and one thread keeps the
 order of a document's versions). A lint whose version was overtaken before it started is
 skipped; one overtaken while it ran is returned but the caller drops it. The last result of
-each document is kept, so code actions and hovers on that version need no second lint.
+each document is kept, so code actions and hovers on that version need no second lint, and
+so is what its parse can reuse at the next version (`incremental`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from fluxloop_lint.config import Configuration
+from fluxloop_lint.incremental import IncrementalParse
 from fluxloop_lint.runner import lint_document
 from fluxloop_lint.server.projects import Projects
 from fluxloop_lint.types import FileResult
@@ -44,6 +46,7 @@ class Linter:
         self.projects = projects
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluxloop-lint")
         self.last: dict[str, Linted] = {}
+        self.parses: dict[str, IncrementalParse] = {}  # per document; used in the lint thread only
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run `work` in the lint thread."""
@@ -63,11 +66,12 @@ class Linter:
         # messages are written from the loop only.
         configuration = self.configuration(snapshot)
         generation = self.projects.generation
+        parse = self.parses.setdefault(snapshot.uri, IncrementalParse())
 
         def work() -> Linted | None:
             if not is_current():
                 return None
-            return Linted(snapshot, generation, lint_document(snapshot.path, snapshot.text, configuration))
+            return Linted(snapshot, generation, lint_document(snapshot.path, snapshot.text, configuration, parser=parse))
 
         linted = await self.run(work)
         if linted is not None and not linted.result.errors:
@@ -86,6 +90,7 @@ class Linter:
 
     def forget(self, uri: str) -> None:
         self.last.pop(uri, None)
+        self.parses.pop(uri, None)
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
