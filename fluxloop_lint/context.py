@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import libcst as cst
@@ -126,6 +127,14 @@ class FileContext:
         assert self.walking, "findings are reported during the walk"
         noqa_node = noqa_node or self.current_statement or node
         self.reports.append(Report(code, message, node, noqa_node, build_fix, self.top_level_statement, fix_title))
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text's lines with their endings, split once per file (the fixes of a file with
+        many findings each read them)."""
+        from fluxloop_lint.fixes.edits import split_lines  # the fixes package imports this module
+
+        return split_lines(self.text)
 
     def position(self, node: cst.CSTNode) -> CodeRange:
         """Where a node is (0-based columns, as LibCST gives them); only after positions are

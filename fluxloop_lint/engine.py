@@ -23,7 +23,7 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 from fluxloop_lint.codes import is_selected, rule_selectors
 from fluxloop_lint.context import FileContext
 from fluxloop_lint.files import source_encoding
-from fluxloop_lint.fixes.edits import apply_edits, line_starts, offset, split_lines
+from fluxloop_lint.fixes.edits import apply_edits, line_starts, offset
 from fluxloop_lint.frameworks import registry_for
 from fluxloop_lint.project import ProjectView, view_for
 from fluxloop_lint.rules import ALL_RULES
@@ -202,7 +202,7 @@ def _lint_text(
     if not context.reports:
         return _Pass(())
     context.positions = parser.positions(module, {report.top_level_statement for report in context.reports})
-    lines = split_lines(text)
+    lines = context.lines
     severities = {rule.CODE: rule.SEVERITY for rule in active}
     findings = []
     for report in context.reports:

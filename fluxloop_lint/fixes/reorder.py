@@ -10,7 +10,6 @@ from __future__ import annotations
 import libcst as cst
 
 from fluxloop_lint.context import DecoratorInfo, FileContext
-from fluxloop_lint.fixes.edits import split_lines
 from fluxloop_lint.types import Applicability, Edit, Fix, Position
 
 
@@ -31,7 +30,7 @@ def reorder_fix(
     keeping their relative order."""
     first = moving[0]
     order = [index for index in range(first, target + 1) if index not in moving] + list(moving)
-    lines = split_lines(context.text)
+    lines = context.lines
     blocks = {index: _block(context, decorators[index].node) for index in range(first, target + 1)}
     content = "".join("".join(lines[start - 1 : end]) for start, end in (blocks[index] for index in order))
     start_line, end_line = blocks[first][0], blocks[target][1]
