@@ -258,7 +258,7 @@ def _syntax_finding(error: _Unreadable, path: str, rules: tuple[type[Rule], ...]
     if SyntaxErrorRule not in rules:
         return ()
     where = Position(error.line, max(error.column, 1))
-    return (Finding(SyntaxErrorRule.CODE, SyntaxErrorRule.MESSAGE.format(error=error.message), path, where, where),)
+    return (SyntaxErrorRule.finding(error.message, path, where),)
 
 
 # -- fixing -----------------------------------------------------------------------------------

@@ -15,13 +15,20 @@ _MEMBER_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 class ObservationTypeRule(Rule):
     CODE = "FLX107"
     NAME = "unknown-observation-type"
-    MESSAGE = "{value} is not an observation type: this fails when the code runs (validation error or AttributeError); use one of {allowed}"
+    MESSAGE = "{value} is not an observation type: this fails when the code runs (validation error or AttributeError)"
+    FIX_TITLE = f"Use one of {', '.join(OBSERVATION_TYPES)}"
+    WHAT = (
+        "Reports an observation type that FluxLoop's `ObservationType` does not have: a "
+        "decorator's `observation_type`, `ObservationData(type=...)`, `ObservationType(...)` or "
+        "`ObservationType.MEMBER`."
+    )
     RATIONALE = (
         "`ObservationType` has exactly these values: span, event, generation, tool, agent, "
         "chain, evaluation (members SPAN, EVENT, ...). A value outside them (`\"retrieval\"`, "
         "`ObservationType.RETRIEVAL`) raises when the decorator or `ObservationData` is built, "
         "which is usually at the first call, far from where it was written."
     )
+    FIX_SAFETY = "There is no fix: which of the existing types was meant is for the code's author to say."
     TEXT_TRIGGERS = ("ObservationType", "observation_type", "ObservationData", "trace(")
 
     def _fluxloop_name(self, expression: cst.BaseExpression) -> str | None:
@@ -55,7 +62,7 @@ class ObservationTypeRule(Rule):
             self._report(value, repr(value.evaluated_value))
 
     def _report(self, node: cst.CSTNode, value: str) -> None:
-        self.report(node, self.MESSAGE.format(value=value, allowed=", ".join(OBSERVATION_TYPES)))
+        self.report(node, self.MESSAGE.format(value=value))
 
     VALID = (
         Valid(
@@ -89,6 +96,10 @@ class ObservationTypeRule(Rule):
             """,
             5,
             22,
+            expected_message=(
+                "'retrieval' is not an observation type: this fails when the code runs (validation error "
+                "or AttributeError)"
+            ),
         ),
         Invalid(
             """
@@ -99,6 +110,10 @@ class ObservationTypeRule(Rule):
             """,
             4,
             51,
+            expected_message=(
+                "ObservationType.RETRIEVAL is not an observation type: this fails when the code runs "
+                "(validation error or AttributeError)"
+            ),
         ),
         Invalid(
             """
@@ -110,5 +125,9 @@ class ObservationTypeRule(Rule):
             """,
             3,
             20,
+            expected_message=(
+                "'retrieval' is not an observation type: this fails when the code runs (validation error "
+                "or AttributeError)"
+            ),
         ),
     )
