@@ -300,8 +300,8 @@ def lint_source(
     fix: bool = False,
     line_noqa: bool = True,
 ) -> FileResult:
-    """Lint one file's source; with `fix`, also apply the allowed fixes (see the contract in
-    LINT-CONTRACT.md). Never raises for bad input: it becomes an FLX001 finding.
+    """Lint one file's source; with `fix`, also apply the allowed fixes (what every fix
+    guarantees: docs/fixes.md). Never raises for bad input: it becomes an FLX001 finding.
 
     The file-level `# fluxloop-lint: noqa` is always honoured; line `# noqa` comments only
     with `line_noqa` (the flake8 plugin turns it off: flake8 applies them itself)."""
