@@ -280,12 +280,12 @@ def _print_fixed_stdin(report: RunReport, output_format: str, statistics: bool, 
 def rules_command() -> int:
     """List the rules: code, whether on by default, the fix, and the name (details: explain CODE).
     An explicit-only rule is marked as such: `ALL` and prefixes do not select it."""
-    from fluxloop_lint.rule_docs import EXPLICIT_ONLY_NOTE
+    from fluxloop_lint.rule_docs import EXPLICIT_ONLY_NOTE, fix_word
     from fluxloop_lint.rules import ALL_RULES
 
     for rule in ALL_RULES:
         default = "on " if rule.DEFAULT_ENABLED else "off"
-        fix = rule.FIX.value if rule.FIX is not None else "none"
+        fix = fix_word(rule)
         explicit = f"  ({EXPLICIT_ONLY_NOTE})" if rule.EXPLICIT_ONLY else ""
         click.echo(f"{rule.CODE}  {default}  fix: {fix:<6}  {rule.NAME}{explicit}")
     return EXIT_CLEAN

@@ -46,8 +46,9 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
         "FluxLoop call's arguments and the comments inside its parentheses; the framework then "
         "makes its object of the traced function, as with the decorators in Pattern B. With "
         "`--fix-strategy manual`, a `def` of the same file that has no decorators and is named "
-        "nowhere else is instrumented in its body instead (a direct call of it would otherwise "
-        "start being traced). A name bound to a framework object gets no fix."
+        "nowhere else is instrumented in its body instead (instrumenting the body traces every "
+        "call of the function, so it must have no other use). A name bound to a framework "
+        "object gets no fix."
     )
     FIX = Applicability.SAFE
     # Every reported form applies the result of a call, `fluxloop.tool(...)(...)`: a file
