@@ -43,6 +43,7 @@ def _finding_from_json(path: str, data: dict[str, Any]) -> Finding:
     return Finding(
         code=data["code"],
         message=data["message"],
+        fix_title=data["fix_title"],
         path=path,
         start=_position(data["location"]),
         end=_position(data["end_location"]),

@@ -137,7 +137,7 @@ def cli() -> None:
 )
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from standard input (`-`).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
-@click.option("--show-fixes", is_flag=True, help="Show each finding's fix, and the files --fix rewrote.")
+@click.option("--show-fixes", is_flag=True, help="Show each finding's fix title (help:) and fix, and the files --fix rewrote.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.version_option(__version__, "--version", prog_name=PROGRAM)
 def check(
@@ -280,12 +280,13 @@ def _print_fixed_stdin(report: RunReport, output_format: str, statistics: bool, 
 def rules_command() -> int:
     """List the rules: code, whether on by default, the fix, and the name (details: explain CODE).
     An explicit-only rule is marked as such: `ALL` and prefixes do not select it."""
+    from fluxloop_lint.rule_docs import EXPLICIT_ONLY_NOTE, fix_word
     from fluxloop_lint.rules import ALL_RULES
 
     for rule in ALL_RULES:
         default = "on " if rule.DEFAULT_ENABLED else "off"
-        fix = rule.FIX.value if rule.FIX is not None else "none"
-        explicit = f"  ({output.EXPLICIT_ONLY_NOTE})" if rule.EXPLICIT_ONLY else ""
+        fix = fix_word(rule)
+        explicit = f"  ({EXPLICIT_ONLY_NOTE})" if rule.EXPLICIT_ONLY else ""
         click.echo(f"{rule.CODE}  {default}  fix: {fix:<6}  {rule.NAME}{explicit}")
     return EXIT_CLEAN
 
@@ -293,13 +294,14 @@ def rules_command() -> int:
 @cli.command("explain")
 @click.argument("code")
 def explain_command(code: str) -> int:
-    """Explain one rule: what it finds, why it matters, a wrong and a right example."""
+    """Explain one rule: what it does, why that is bad, a wrong and a right example, the fix's safety."""
+    from fluxloop_lint.rule_docs import explanation
     from fluxloop_lint.rules import rule_for_code
 
     rule = rule_for_code(code.upper())
     if rule is None:
         raise UserFacingError(f"unknown rule code '{code}' (see `{PROGRAM} rules`)")
-    click.echo(output.explanation(rule))
+    click.echo(explanation(rule))
     return EXIT_CLEAN
 
 

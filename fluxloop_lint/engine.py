@@ -278,7 +278,7 @@ def _syntax_finding(error: _Unreadable, path: str, rules: tuple[type[Rule], ...]
     if SyntaxErrorRule not in rules:
         return ()
     where = Position(error.line, max(error.column, 1))
-    return (Finding(SyntaxErrorRule.CODE, SyntaxErrorRule.MESSAGE.format(error=error.message), path, where, where),)
+    return (SyntaxErrorRule.finding(error.message, path, where),)
 
 
 # -- fixing -----------------------------------------------------------------------------------
@@ -321,8 +321,8 @@ def lint_source(
     line_noqa: bool = True,
     parser: WholeParse = WHOLE_PARSE,
 ) -> FileResult:
-    """Lint one file's source; with `fix`, also apply the allowed fixes (see the contract in
-    LINT-CONTRACT.md). Never raises for bad input: it becomes an FLX001 finding.
+    """Lint one file's source; with `fix`, also apply the allowed fixes (what every fix
+    guarantees: docs/fixes.md). Never raises for bad input: it becomes an FLX001 finding.
 
     The file-level `# fluxloop-lint: noqa` is always honoured; line `# noqa` comments only
     with `line_noqa` (the flake8 plugin turns it off: flake8 applies them itself). `parser`

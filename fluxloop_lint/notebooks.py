@@ -293,7 +293,7 @@ def _unreadable(error: NotebookError, path: str, settings: LintSettings) -> tupl
     if not is_selected(SYNTAX_ERROR_CODE, *rule_selectors(settings)):
         return ()
     where = Position(error.line, max(error.column, 1))
-    return (Finding(SYNTAX_ERROR_CODE, SyntaxErrorRule.MESSAGE.format(error=error.message), path, where, where),)
+    return (SyntaxErrorRule.finding(error.message, path, where),)
 
 
 def lint_notebook(raw: bytes, path: str, settings: LintSettings, *, fix: bool = False) -> FileResult:

@@ -1,7 +1,7 @@
 """How findings are shown: text, JSON, GitHub annotations, SARIF 2.1.0, statistics, diffs.
 
 Every function here returns a string and prints nothing; the command line decides where it
-goes. Rule metadata (names, rationales) is imported only by the formats that show it.
+goes. Rule metadata (names, documentation) is imported only by the formats that show it.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import string
 import urllib.parse
 from collections import Counter
 from collections.abc import Sequence
@@ -22,7 +21,6 @@ from fluxloop_lint.types import Edit, Finding, Position
 FIXABLE_MARKER = "[*]"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/fluxloop/fluxloop-lint"
-EXPLICIT_ONLY_NOTE = "explicit only"
 
 
 def _applies(finding: Finding, unsafe_fixes: bool) -> bool:
@@ -58,9 +56,13 @@ def _in_cell(finding: Finding) -> str:
 
 
 def format_text(findings: Sequence[Finding], unsafe_fixes: bool, show_fixes: bool = False) -> str:
+    """A line a finding (as Ruff's concise format); with `show_fixes`, each followed by its fix
+    title (`help:`, as in Ruff's full format) and, when it has a fix, by that fix's own title."""
     lines = []
     for finding in findings:
         lines.append(text_line(finding, unsafe_fixes))
+        if show_fixes and finding.fix_title:
+            lines.append(f"    help: {finding.fix_title}")
         if show_fixes and finding.fix is not None:
             lines.append(f"    help ({finding.fix.applicability.value} fix): {finding.fix.message}")
     return "".join(line + "\n" for line in lines)
@@ -101,34 +103,6 @@ def _nothing_found(errors: int) -> str:
 
 def fixed_file_line(path: str, fixed: int) -> str:
     return f"Fixed {path} ({plural(fixed, 'problem')})\n"
-
-
-def message_summary(message_template: str) -> str:
-    """A rule's MESSAGE with its `{placeholders}` shown as `<placeholders>`, for `explain` and SARIF."""
-    return "".join(
-        literal + (f"<{field}>" if field is not None else "")
-        for literal, field, _, _ in string.Formatter().parse(message_template)
-    )
-
-
-def explanation(rule: Any) -> str:
-    """`explain`'s text for a rule class: what it finds, why, the fix, a wrong and a right example."""
-    fix = rule.FIX.value if rule.FIX is not None else "none"
-    parts = [f"{rule.CODE} ({rule.NAME})", "", message_summary(rule.MESSAGE), "", rule.RATIONALE.strip(), "", f"Fix: {fix}"]
-    if rule.EXPLICIT_ONLY:
-        parts.append(f"Selection: {EXPLICIT_ONLY_NOTE} (`--select {rule.CODE}`; `ALL` and prefixes do not select it)")
-    wrong = rule.INVALID[0] if rule.INVALID else None
-    if wrong is not None:
-        parts += ["", "Wrong:", "", _indent(wrong.code)]
-        if wrong.expected_replacement is not None:
-            parts += ["", "Right (what --fix writes):", "", _indent(wrong.expected_replacement)]
-    if rule.VALID and (wrong is None or wrong.expected_replacement is None):
-        parts += ["", "Right:", "", _indent(rule.VALID[0].code)]
-    return "\n".join(parts)
-
-
-def _indent(text: str) -> str:
-    return "\n".join(f"    {line}" if line else "" for line in text.strip("\n").splitlines())
 
 
 # --- statistics -----------------------------------------------------------------------------
@@ -175,13 +149,16 @@ def _edit_to_json(edit: Edit) -> dict[str, Any]:
 
 
 def finding_to_json(finding: Finding) -> dict[str, Any]:
-    """One finding in Ruff's JSON shape (`cell`: the notebook cell's number, else null)."""
+    """One finding in Ruff's JSON shape (`cell`: the notebook cell's number, else null), with
+    `fix_title`: what to do about it, also when there is no fix. (Ruff has only a fix's title,
+    as `fix.message`; here `fix.message` stays the fix's own, more concrete, title.)"""
     fix = finding.fix
     return {
         "cell": finding.cell,
         "code": finding.code,
         "severity": finding.severity.value,
         "message": finding.message,
+        "fix_title": finding.fix_title,
         "filename": finding.path,
         "location": _location(finding.start),
         "end_location": _location(finding.end),
@@ -241,6 +218,9 @@ def _region(start: Position, end: Position) -> dict[str, int]:
 
 
 def _sarif_rules() -> list[dict[str, Any]]:
+    """Each rule's message as its short description, what it does (or, until it says so, why)
+    as its full description, and `explain`'s text as its help."""
+    from fluxloop_lint.rule_docs import explanation, message_summary
     from fluxloop_lint.rules import ALL_RULES
 
     return [
@@ -248,8 +228,8 @@ def _sarif_rules() -> list[dict[str, Any]]:
             "id": rule.CODE,
             "name": rule.NAME,
             "shortDescription": {"text": message_summary(rule.MESSAGE)},
-            "fullDescription": {"text": rule.RATIONALE},
-            "help": {"text": rule.RATIONALE},
+            "fullDescription": {"text": rule.WHAT or rule.RATIONALE},
+            "help": {"text": explanation(rule)},
             "defaultConfiguration": {"enabled": rule.DEFAULT_ENABLED, "level": rule.SEVERITY.value},
         }
         for rule in ALL_RULES

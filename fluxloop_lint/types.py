@@ -28,7 +28,8 @@ class Applicability(str, Enum):
 
 
 class FrameworkKind(str, Enum):
-    """How a framework decorator treats the function it decorates (see frameworks.md)."""
+    """How a framework decorator treats the function it decorates (docs/frameworks.md):
+    replaces it by a framework object, stores it, is a descriptor, marks it, or wraps it."""
 
     TRANSFORMING = "T"
     REGISTERING = "R"

@@ -56,7 +56,7 @@ class Rule:
     # The rule's documentation, in Ruff's shape: What it does / Why is this bad / Example
     # (INVALID[0]) / Use instead (its expected_replacement, else VALID[0]) / Fix safety.
     MESSAGE: ClassVar[str]  # the finding in one short line; rules fill its {placeholders}
-    FIX_TITLE: ClassVar[str | None] = None  # what to do about it, imperative; same {placeholders}
+    FIX_TITLE: ClassVar[str | None] = None  # what to do about it, imperative; rules fill its {placeholders}
     WHAT: ClassVar[str] = ""  # What it does
     RATIONALE: ClassVar[str]  # Why is this bad
     FIX_SAFETY: ClassVar[str] = ""  # Fix safety: what the fix changes, and why it is safe or unsafe

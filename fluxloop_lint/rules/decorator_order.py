@@ -65,6 +65,11 @@ class DecoratorOrderRule(Rule):
     def message(self, fluxloop: DecoratorInfo, below: DecoratorInfo) -> str:
         raise NotImplementedError
 
+    def fix_title(self, fluxloop: DecoratorInfo, below: DecoratorInfo) -> str:
+        """FIX_TITLE filled in: `{fluxloop}` and `{below}` are the two decorators' labels."""
+        assert self.FIX_TITLE is not None
+        return self.FIX_TITLE.format(fluxloop=fluxloop.label, below=below.label)
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if len(node.decorators) < 2:
             return
@@ -74,7 +79,12 @@ class DecoratorOrderRule(Rule):
                 continue
             below = next((other for other in decorators[index + 1 :] if category(other) in self.CATEGORIES), None)
             if below is not None:
-                self.report(info.node, self.message(info, below), build_fix=lambda: self._fix(decorators))
+                self.report(
+                    info.node,
+                    self.message(info, below),
+                    build_fix=lambda: self._fix(decorators),
+                    fix_title=self.fix_title(info, below),
+                )
 
     def _fix(self, decorators: tuple[DecoratorInfo, ...]) -> Fix | None:
         unsafe = self.FIX is Applicability.UNSAFE

@@ -11,7 +11,14 @@ from fluxloop_lint.types import Applicability, FrameworkKind
 class FrameworkOrderRule(DecoratorOrderRule):
     CODE = "FLX101"
     NAME = "fluxloop-above-framework-decorator"
+    # The remedy stays in the message too: tests pin it there ("Pattern B").
     MESSAGE = "@{fluxloop} sits above {framework}: {consequence}; put the framework decorator outermost (Pattern B) or instrument the body (Pattern A)"
+    FIX_TITLE = "Move @{fluxloop} below @{below} (Pattern B), or instrument the body (Pattern A)"
+    WHAT = (
+        "Reports a FluxLoop decorator placed above a framework decorator that turns the function "
+        "into a framework object (transforming: `@function_tool`, LangChain's `@tool`) or "
+        "registers it (registering: `@mcp.tool()`, `@router.get(...)`)."
+    )
     RATIONALE = (
         "Framework decorators such as `@function_tool`, LangChain's `@tool` or `@mcp.tool()` "
         "either turn the function into a framework object (a Tool, Task, Command) or register "
@@ -22,6 +29,14 @@ class FrameworkOrderRule(DecoratorOrderRule):
         "registering framework keeps calling the function it stored, so the tracer never runs. "
         "Keep the framework decorator outermost and put the FluxLoop decorator just below it "
         "(Pattern B), or instrument inside the body (Pattern A, `--fix-strategy manual`)."
+    )
+    FIX_SAFETY = (
+        "Safe: the fix only reorders the decorators. Every FluxLoop decorator above the lowest "
+        "framework decorator moves just below it, with its arguments and the comments on its "
+        "lines; the framework then gets its own object back, and the FluxLoop wrapper it calls "
+        "keeps the function's signature. It never moves a decorator past one the linter does not "
+        "know. With `--fix-strategy manual` the FluxLoop decorator is replaced by Pattern A "
+        "instrumentation in the body instead."
     )
     FIX = Applicability.SAFE
     CATEGORIES = ORDER_RULE_CATEGORIES["FLX101"]
@@ -106,6 +121,11 @@ class FrameworkOrderRule(DecoratorOrderRule):
             def lookup(query: str) -> str:
                 return query
             """,
+            expected_message=(
+                "@fluxloop.tool sits above @function_tool (agents.function_tool, transforming): at run "
+                "time the framework gets a plain function instead of its own object and rejects it; put "
+                "the framework decorator outermost (Pattern B) or instrument the body (Pattern A)"
+            ),
         ),
         Invalid(
             """
@@ -138,6 +158,12 @@ class FrameworkOrderRule(DecoratorOrderRule):
                 \"\"\"Look something up.\"\"\"
                 return query
             """,
+            expected_message=(
+                "@fl.tool sits above @langchain_core.tools.tool (langchain_core.tools.tool, "
+                "transforming): at run time the framework gets a plain function instead of its own object"
+                " and rejects it; put the framework decorator outermost (Pattern B) or instrument the "
+                "body (Pattern A)"
+            ),
         ),
         Invalid(
             """
@@ -149,8 +175,8 @@ class FrameworkOrderRule(DecoratorOrderRule):
             class Tools:
                 def build(self):
                     @tool()
-                    @trace()
                     @mcp.tool()
+                    @trace()
                     def search(query: str) -> str:
                         return query
                     return search
@@ -172,6 +198,11 @@ class FrameworkOrderRule(DecoratorOrderRule):
                         return query
                     return search
             """,
+            expected_message=(
+                "@tool sits above @mcp.tool (mcp.server.fastmcp.FastMCP.tool, registering): the framework"
+                " registers the undecorated function, so the FluxLoop decorator never runs; put the "
+                "framework decorator outermost (Pattern B) or instrument the body (Pattern A)"
+            ),
         ),
         Invalid(
             """
@@ -198,6 +229,11 @@ class FrameworkOrderRule(DecoratorOrderRule):
             async def items():
                 return []
             """,
+            expected_message=(
+                "@fluxloop.trace sits above @router.get (fastapi.APIRouter.get, registering): the "
+                "framework registers the undecorated function, so the FluxLoop decorator never runs; put "
+                "the framework decorator outermost (Pattern B) or instrument the body (Pattern A)"
+            ),
         ),
         Invalid(
             """
@@ -220,5 +256,11 @@ class FrameworkOrderRule(DecoratorOrderRule):
             def search(query: str) -> str:
                 return query
             """,
+            expected_message=(
+                "@fluxloop.tool sits above @mcp.tool (a framework's `tool` by its method name, "
+                "transforming): at run time the framework gets a plain function instead of its own object"
+                " and rejects it; put the framework decorator outermost (Pattern B) or instrument the "
+                "body (Pattern A)"
+            ),
         ),
     )

@@ -20,7 +20,13 @@ HIDDEN_DESCRIPTOR = "hides the descriptor from the class, so calls and attribute
 class DescriptorOrderRule(DecoratorOrderRule):
     CODE = "FLX102"
     NAME = "fluxloop-above-descriptor"
-    MESSAGE = "@{fluxloop} sits above {descriptor}: wrapping the descriptor object {consequence}; move the FluxLoop decorator below it"
+    MESSAGE = "@{fluxloop} sits above {descriptor}: wrapping the descriptor object {consequence}"
+    FIX_TITLE = "Move @{fluxloop} below @{below}"
+    WHAT = (
+        "Reports a FluxLoop decorator placed above a descriptor decorator: `staticmethod`, "
+        "`classmethod`, `property` and its `setter`/`getter`/`deleter`, "
+        "`functools.cached_property`, `functools.singledispatchmethod`, `abc.abstractmethod`."
+    )
     RATIONALE = (
         "`staticmethod`, `classmethod`, `property`, `functools.cached_property`, "
         "`functools.singledispatchmethod` and `abc.abstractmethod` return descriptors that the "
@@ -28,6 +34,10 @@ class DescriptorOrderRule(DecoratorOrderRule):
         "in a plain function: a static method receives the instance as an extra argument, "
         "calls of a class method fail (`'classmethod' object is not callable`), a property "
         "becomes a method. Put the FluxLoop decorator directly above the `def`."
+    )
+    FIX_SAFETY = (
+        "Safe: only the order of the decorators changes. The FluxLoop decorator then wraps the "
+        "plain function, as the descriptor expects, and the descriptor is again what the class holds."
     )
     FIX = Applicability.SAFE
     CATEGORIES = ORDER_RULE_CATEGORIES["FLX102"]
@@ -85,6 +95,10 @@ class DescriptorOrderRule(DecoratorOrderRule):
                 def run(cls, query: str) -> str:
                     return query
             """,
+            expected_message=(
+                "@fluxloop.tool sits above @classmethod (builtins.classmethod, descriptor): wrapping the "
+                "descriptor object makes every call fail ('classmethod' object is not callable)"
+            ),
         ),
         Invalid(
             """
@@ -97,15 +111,6 @@ class DescriptorOrderRule(DecoratorOrderRule):
                 @functools.cached_property
                 def size(self) -> int:
                     return 1
-
-                @property
-                def name(self) -> str:
-                    return "base"
-
-                @trace()
-                @name.setter
-                def name(self, value: str) -> None:
-                    pass
             """,
             6,
             5,
@@ -119,7 +124,33 @@ class DescriptorOrderRule(DecoratorOrderRule):
                 @trace()
                 def size(self) -> int:
                     return 1
+            """,
+            expected_message=(
+                "@trace sits above @functools.cached_property (functools.cached_property, descriptor): "
+                "wrapping the descriptor object turns the attribute into a method: reading it no longer "
+                "returns the value"
+            ),
+        ),
+        Invalid(
+            """
+            from fluxloop_runtime import trace
 
+            class Base:
+                @property
+                def name(self) -> str:
+                    return "base"
+
+                @trace()
+                @name.setter
+                def name(self, value: str) -> None:
+                    pass
+            """,
+            8,
+            5,
+            """
+            from fluxloop_runtime import trace
+
+            class Base:
                 @property
                 def name(self) -> str:
                     return "base"
@@ -129,5 +160,10 @@ class DescriptorOrderRule(DecoratorOrderRule):
                 def name(self, value: str) -> None:
                     pass
             """,
+            expected_message=(
+                "@trace sits above @name.setter (builtins.property.setter, descriptor): wrapping the "
+                "descriptor object turns the attribute into a method: reading it no longer returns the "
+                "value"
+            ),
         ),
     )

@@ -11,7 +11,12 @@ from fluxloop_lint.types import Applicability, Severity
 class MarkingOrderRule(DecoratorOrderRule):
     CODE = "FLX103"
     NAME = "fluxloop-above-marking-decorator"
-    MESSAGE = "@{fluxloop} sits above {framework}: this usually works (the wrapper copies the marker), but the framework may inspect the wrapper instead of your function; prefer the framework decorator outermost"
+    MESSAGE = "@{fluxloop} sits above {framework}: this usually works (the wrapper copies the marker), but the framework may inspect the wrapper instead of your function"
+    FIX_TITLE = "Move @{fluxloop} below @{below}"
+    WHAT = (
+        "Reports (as a warning) a FluxLoop decorator placed above a marking framework decorator, "
+        "one that sets attributes on the function and returns it."
+    )
     RATIONALE = (
         "Marking decorators (Semantic Kernel's `kernel_function`, LlamaIndex's `step`, "
         "AutoGen core's `message_handler`, Temporal's `workflow.run`, `pytest.mark.*`) set "
@@ -19,6 +24,10 @@ class MarkingOrderRule(DecoratorOrderRule):
         "works because it copies `__dict__`, but the framework then sees the wrapper, and any "
         "attribute set later is lost. This is a warning; the fix puts the framework decorator "
         "outermost as everywhere else."
+    )
+    FIX_SAFETY = (
+        "Safe: only the order of the decorators changes. The framework decorator then marks the "
+        "FluxLoop wrapper, which is what the framework calls, and the wrapper calls your function as before."
     )
     FIX = Applicability.SAFE
     SEVERITY = Severity.WARNING
@@ -64,5 +73,10 @@ class MarkingOrderRule(DecoratorOrderRule):
                 def lookup(self, query: str) -> str:
                     return query
             """,
+            expected_message=(
+                "@fluxloop.tool sits above @kernel_function (semantic_kernel.functions.kernel_function, "
+                "marking): this usually works (the wrapper copies the marker), but the framework may "
+                "inspect the wrapper instead of your function"
+            ),
         ),
     )

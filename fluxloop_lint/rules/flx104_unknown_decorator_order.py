@@ -11,13 +11,24 @@ from fluxloop_lint.types import Applicability, Severity
 class UnknownDecoratorOrderRule(DecoratorOrderRule):
     CODE = "FLX104"
     NAME = "fluxloop-above-unknown-decorator"
-    MESSAGE = "@{fluxloop} sits above {decorator}, which the linter does not know: if it transforms or registers the function, the FluxLoop decorator breaks it or never runs; move it below, or declare the decorator in `framework-decorators`"
+    MESSAGE = "@{fluxloop} sits above {decorator}, which the linter does not know: if it transforms or registers the function, the FluxLoop decorator breaks it or never runs"
+    FIX_TITLE = "Move @{fluxloop} below @{below}, or declare @{below} in `framework-decorators`"
+    WHAT = (
+        "Reports (as a warning; off by default) a FluxLoop decorator placed above a decorator "
+        "that is neither FluxLoop's nor in the registry of framework decorators."
+    )
     RATIONALE = (
         "The linter knows the decorators of the common agent and application frameworks. "
         "When a FluxLoop decorator sits above one it does not know, it cannot tell whether the "
         "order is harmful. Select this rule to review such places; declare your own framework "
         "decorators (qualified name and kind) under `framework-decorators` in the "
         "configuration. The fix is unsafe: moving a decorator can change behaviour."
+    )
+    FIX_SAFETY = (
+        "Unsafe: the fix moves the FluxLoop decorator below a decorator whose effect the linter "
+        "does not know. If that decorator only wraps the function, the FluxLoop wrapper then "
+        "records each inner call (a `@retry` makes several observations where there was one); "
+        "if it uses the function's identity or signature, behaviour may change."
     )
     DEFAULT_ENABLED = False
     FIX = Applicability.UNSAFE
@@ -64,5 +75,9 @@ class UnknownDecoratorOrderRule(DecoratorOrderRule):
             def lookup(query: str) -> str:
                 return query
             """,
+            expected_message=(
+                "@fluxloop.tool sits above @retry, which the linter does not know: if it transforms or "
+                "registers the function, the FluxLoop decorator breaks it or never runs"
+            ),
         ),
     )

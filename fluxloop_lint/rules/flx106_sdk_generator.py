@@ -16,7 +16,12 @@ def is_generator(node: cst.FunctionDef) -> bool:
 class SdkGeneratorRule(Rule):
     CODE = "FLX106"
     NAME = "fluxloop-sdk-decorator-on-generator"
-    MESSAGE = "@{label} decorates the {kind} `{name}`: the fluxloop SDK ends the observation at once and records the generator object, not what it yields; decorate a helper that returns the stream, or use `instrument()` around the consumer"
+    MESSAGE = "@{label} decorates the {kind} `{name}`: the fluxloop SDK ends the observation at once and records the generator object, not what it yields"
+    FIX_TITLE = "Decorate a helper that returns the stream, or use `instrument()` around the consumer"
+    WHAT = (
+        "Reports a decorator of the public `fluxloop` SDK on a generator or async generator "
+        "function (one whose own body contains `yield`)."
+    )
     RATIONALE = (
         "The public FluxLoop SDK's decorators call the function and record its return value. "
         "For a generator that value is the generator object: the observation ends before the "
@@ -25,6 +30,10 @@ class SdkGeneratorRule(Rule):
         "Decorate a helper that returns the stream (Approach 1 of the integration guide) or "
         "open `fluxloop.instrument(...)` in the code that consumes it. `fluxloop_runtime` "
         "keeps the observation open until the stream ends, so it is not reported."
+    )
+    FIX_SAFETY = (
+        "There is no fix: where the observation should start and end (around the helper, or "
+        "around the code consuming the stream) is a choice the code's author makes."
     )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -71,5 +80,9 @@ class SdkGeneratorRule(Rule):
             """,
             3,
             1,
+            expected_message=(
+                "@fluxloop.prompt decorates the async generator `stream`: the fluxloop SDK ends the "
+                "observation at once and records the generator object, not what it yields"
+            ),
         ),
     )

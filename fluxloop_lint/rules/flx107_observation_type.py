@@ -19,13 +19,20 @@ _TRACE_TYPE_POSITION = DECORATOR_PARAMETERS["trace"].index("observation_type")
 class ObservationTypeRule(Rule):
     CODE = "FLX107"
     NAME = "unknown-observation-type"
-    MESSAGE = "{value} is not an observation type: this fails when the code runs (validation error or AttributeError); use one of {allowed}"
+    MESSAGE = "{value} is not an observation type: this fails when the code runs (validation error or AttributeError)"
+    FIX_TITLE = f"Use one of {', '.join(OBSERVATION_TYPES)}"
+    WHAT = (
+        "Reports an observation type that FluxLoop's `ObservationType` does not have: a "
+        "decorator's `observation_type`, `ObservationData(type=...)`, `ObservationType(...)` or "
+        "`ObservationType.MEMBER`."
+    )
     RATIONALE = (
         "`ObservationType` has exactly these values: span, event, generation, tool, agent, "
         "chain, evaluation (members SPAN, EVENT, ...). A value outside them (`\"retrieval\"`, "
         "`ObservationType.RETRIEVAL`) raises when the decorator or `ObservationData` is built, "
         "which is usually at the first call, far from where it was written."
     )
+    FIX_SAFETY = "There is no fix: which of the existing types was meant is for the code's author to say."
     TEXT_TRIGGERS = (OBSERVATION_TYPE, "observation_type", OBSERVATION_DATA, "trace(")
 
     def _fluxloop_name(self, expression: cst.BaseExpression) -> str | None:
@@ -58,7 +65,7 @@ class ObservationTypeRule(Rule):
             self._report(value, repr(value.evaluated_value))
 
     def _report(self, node: cst.CSTNode, value: str) -> None:
-        self.report(node, self.MESSAGE.format(value=value, allowed=", ".join(OBSERVATION_TYPES)))
+        self.report(node, self.MESSAGE.format(value=value))
 
     VALID = (
         Valid(
@@ -92,6 +99,10 @@ class ObservationTypeRule(Rule):
             """,
             5,
             22,
+            expected_message=(
+                "'retrieval' is not an observation type: this fails when the code runs (validation error "
+                "or AttributeError)"
+            ),
         ),
         Invalid(
             """
@@ -102,6 +113,10 @@ class ObservationTypeRule(Rule):
             """,
             4,
             51,
+            expected_message=(
+                "ObservationType.RETRIEVAL is not an observation type: this fails when the code runs "
+                "(validation error or AttributeError)"
+            ),
         ),
         Invalid(
             """
@@ -113,5 +128,9 @@ class ObservationTypeRule(Rule):
             """,
             3,
             20,
+            expected_message=(
+                "'retrieval' is not an observation type: this fails when the code runs (validation error "
+                "or AttributeError)"
+            ),
         ),
     )

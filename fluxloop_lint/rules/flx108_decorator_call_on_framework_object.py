@@ -17,7 +17,14 @@ from fluxloop_lint.types import Applicability, Fix, FixStrategy
 class DecoratorCallOnFrameworkObjectRule(Rule):
     CODE = "FLX108"
     NAME = "fluxloop-call-on-framework-object"
-    MESSAGE = "{fluxloop} is applied to {framework}: {consequence}; apply it to the function inside the framework call (Pattern B) or instrument the function's body (Pattern A)"
+    MESSAGE = "{fluxloop} is applied to {framework}: {consequence}"
+    FIX_TITLE = "Apply {fluxloop} to the function inside the framework call (Pattern B), or instrument the function's body (Pattern A)"
+    FIX_TITLE_FOR_A_NAME = "Apply {fluxloop} to the function where the framework object is made"
+    WHAT = (
+        "Reports a FluxLoop decorator called by hand on what a framework made of a function: "
+        "`fluxloop.tool()(function_tool(search))`, `fluxloop.trace()(StructuredTool.from_function(f))`, "
+        "`fluxloop.tool()(mcp.tool()(search))`, or a name bound to such an object, anywhere in an expression."
+    )
     RATIONALE = (
         "Calling a FluxLoop decorator by hand on what a framework made of a function "
         "(`fluxloop.tool()(function_tool(search))`, `fluxloop.trace()(StructuredTool.from_function(f))`, "
@@ -33,6 +40,15 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
         "function's body (Pattern A, `--fix-strategy manual`, for a function defined in the "
         "same file). A name bound to a framework object is reported without a fix: the "
         "FluxLoop call belongs where the object is made."
+    )
+    FIX_SAFETY = (
+        "Safe: the fix swaps the two calls, `function_tool(fluxloop.tool()(search))`, keeping the "
+        "FluxLoop call's arguments and the comments inside its parentheses; the framework then "
+        "makes its object of the traced function, as with the decorators in Pattern B. With "
+        "`--fix-strategy manual`, a `def` of the same file that has no decorators and is named "
+        "nowhere else is instrumented in its body instead (instrumenting the body traces every "
+        "call of the function, so it must have no other use). A name bound to a framework "
+        "object gets no fix."
     )
     FIX = Applicability.SAFE
     # Every reported form applies the result of a call, `fluxloop.tool(...)(...)`: a file
@@ -56,7 +72,8 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
             # A name bound to a framework object gets no fix: the call that made it is elsewhere.
             self._candidates.append((node, application.argument, made.function, _as_decorator(self.context, application)))
             fix = functools.partial(self._fix, node, application.argument, made.function)
-        self.report(node, self._message(application, made), build_fix=fix)
+        title = self.FIX_TITLE if fix is not None else self.FIX_TITLE_FOR_A_NAME
+        self.report(node, self._message(application, made), build_fix=fix, fix_title=title.format(fluxloop=application.label))
 
     def _message(self, application: FluxLoopApplication, made: FrameworkObject) -> str:
         maker = made.maker
@@ -143,6 +160,11 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
 
             search_tool = function_tool(fluxloop.tool(name="t")(search))
             """,
+            expected_message=(
+                "fluxloop.tool(...) is applied to `function_tool(search)` (agents.function_tool, "
+                "transforming): the FluxLoop wrapper gets the framework's object instead of the function,"
+                " and fails at import or hands the framework a plain function"
+            ),
         ),
         Invalid(
             """
@@ -173,6 +195,12 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
                 summarize
             ), name="summary")
             """,
+            expected_message=(
+                'fl.trace(...) is applied to `StructuredTool.from_function(summarize, name="summary")` '
+                "(langchain_core.tools.StructuredTool.from_function, a LangChain object): the FluxLoop "
+                "wrapper gets the framework's object instead of the function, and fails at import or "
+                "hands the framework a plain function"
+            ),
         ),
         Invalid(
             """
@@ -195,6 +223,11 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
 
             agent = Agent(name="a", tools=[function_tool(fluxloop.tool()(search), name_override="lookup")])
             """,
+            expected_message=(
+                'fluxloop.tool(...) is applied to `function_tool(search, name_override="lookup")` '
+                "(agents.function_tool, transforming): the FluxLoop wrapper gets the framework's object "
+                "instead of the function, and fails at import or hands the framework a plain function"
+            ),
         ),
         Invalid(
             """
@@ -221,6 +254,11 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
 
             traced_search = mcp.tool()(fluxloop.tool()(search))
             """,
+            expected_message=(
+                "fluxloop.tool(...) is applied to `mcp.tool()(search)` (mcp.server.fastmcp.FastMCP.tool, "
+                "registering): the framework already registered the untraced function, so the FluxLoop "
+                "wrapper never runs"
+            ),
         ),
         Invalid(
             """
@@ -235,6 +273,11 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
             """,
             8,
             15,
+            expected_message=(
+                "fluxloop.tool(...) is applied to `search_tool` (made by agents.function_tool, "
+                "transforming): the FluxLoop wrapper gets the framework's object instead of the function,"
+                " and fails at import or hands the framework a plain function"
+            ),
         ),
     )
 

@@ -11,12 +11,21 @@ from fluxloop_lint.rules.pattern_a.rule import PushPopRule
 class SdkEndTimeRule(PushPopRule):
     CODE = "FLX206"
     NAME = "sdk-push-with-end-time"
-    MESSAGE = "this observation is pushed with `end_time` already set: the fluxloop SDK writes it twice (once at the push, once at the pop); leave `end_time` unset and let `pop_observation()` set it"
+    MESSAGE = "this observation is pushed with `end_time` already set: the fluxloop SDK writes it twice (once at the push, once at the pop)"
+    FIX_TITLE = "Leave `end_time` unset and let `pop_observation()` set it"
+    WHAT = (
+        "Reports (in code using the public `fluxloop` SDK) a `push_observation(...)` of an "
+        "`ObservationData` built with `end_time=`, or given an `end_time` before the push."
+    )
     RATIONALE = (
         "The public FluxLoop SDK treats an observation pushed with `end_time` as finished and "
         "sends it at once, then sends it again when it is popped, so the trace holds it "
         "twice. `fluxloop_runtime` records it once, so only code using the `fluxloop` SDK is "
         "reported. Build the observation without `end_time`; `pop_observation()` fills it in."
+    )
+    FIX_SAFETY = (
+        "There is no fix: removing `end_time` changes the recorded duration, and the value may "
+        "be meant for another use of the observation."
     )
 
     def check(self, analysis: FunctionAnalysis) -> None:
@@ -66,5 +75,9 @@ class SdkEndTimeRule(PushPopRule):
             """,
             10,
             9,
+            expected_message=(
+                "this observation is pushed with `end_time` already set: the fluxloop SDK writes it twice"
+                " (once at the push, once at the pop)"
+            ),
         ),
     )

@@ -20,7 +20,12 @@ class ManualInstrumentationRule(Rule):
 
     CODE = "FLX207"
     NAME = "fluxloop-decorator-to-manual"
-    MESSAGE = "@{label} can be replaced by manual instrumentation in the body (Pattern A), which no framework can break (unsafe fix: `--unsafe-fixes`)"
+    MESSAGE = "@{label} can be replaced by manual instrumentation in the body (Pattern A), which no framework can break"
+    FIX_TITLE = "Replace @{label} by manual instrumentation in the body (Pattern A)"
+    WHAT = (
+        "Reports (only when asked for) each correctly placed FluxLoop decorator that "
+        "`--fix-strategy manual` can turn into manual instrumentation of the function's body."
+    )
     RATIONALE = (
         "A FluxLoop decorator below the framework decorator works (Pattern B), but a wrapper "
         "still stands between the framework and the function; some frameworks inspect it "
@@ -31,6 +36,14 @@ class ManualInstrumentationRule(Rule):
         "asked for: when `--fix-strategy manual` and `--unsafe-fixes` are both given, or when "
         "selected by its full code (`--select FLX207`); `ALL` and prefixes such as `FLX2` do "
         "not select it, and `--ignore FLX207` keeps it off."
+    )
+    FIX_SAFETY = (
+        "Unsafe: the observation is built by hand from then on, and that records differently "
+        "from the decorator. An `@agent` called with no active context opens a trace of its own, "
+        "while the manual rewrite records only inside an active trace (`instrument()` or an "
+        "`@agent` further up); a generator's observation no longer parents what its body records; "
+        "the input is `{\"args\": {...}}` without the framework's context parameters; and an "
+        "error is recorded as `str(e)` for `Exception` only."
     )
     DEFAULT_ENABLED = False
     EXPLICIT_ONLY = True
@@ -52,6 +65,7 @@ class ManualInstrumentationRule(Rule):
                 self.report(
                     info.node,
                     self.MESSAGE.format(label=info.label),
+                    fix_title=self.FIX_TITLE.format(label=info.label),
                     build_fix=lambda info=info: manual_fix(self.context, ALL, info.node),
                 )
 
@@ -125,5 +139,9 @@ class ManualInstrumentationRule(Rule):
                     if fl_ctx and obs:
                         fl_ctx.pop_observation()
             """,
+            expected_message=(
+                "@fluxloop.tool can be replaced by manual instrumentation in the body (Pattern A), which "
+                "no framework can break"
+            ),
         ),
     )

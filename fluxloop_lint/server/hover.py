@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from lsprotocol import types
 
 from fluxloop_lint.engine import NOQA_COMMENT
-from fluxloop_lint.output import explanation
+from fluxloop_lint.rule_docs import explanation
 from fluxloop_lint.rules import rule_for_code
 from fluxloop_lint.server.positions import LineIndex, overlaps
 from fluxloop_lint.types import Finding

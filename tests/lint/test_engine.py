@@ -129,6 +129,36 @@ def test_flx207_reports_only_when_asked(settings, reported):
     assert ("FLX207" in codes(lint_source(CONVERTIBLE, "tools.py", settings))) is reported
 
 
+def test_two_fluxloop_decorators_above_one_framework_decorator_are_two_findings_and_one_fix():
+    # (FLX101's examples each give one finding; this case gives two.)
+    source = (
+        "from mcp.server.fastmcp import FastMCP\n"
+        "from fluxloop import trace, tool\n"
+        "\n"
+        'mcp = FastMCP("demo")\n'
+        "\n"
+        "class Tools:\n"
+        "    def build(self):\n"
+        "        @tool()\n"
+        "        @trace()\n"
+        "        @mcp.tool()\n"
+        "        def search(query: str) -> str:\n"
+        "            return query\n"
+        "        return search\n"
+    )
+    findings = lint_source(source, "tools.py", DEFAULT).findings
+    assert [(finding.code, finding.start.line, finding.start.column) for finding in findings] == [
+        ("FLX101", 8, 9),
+        ("FLX101", 9, 9),
+    ]
+    assert [finding.fix_title for finding in findings] == [
+        "Move @tool below @mcp.tool (Pattern B), or instrument the body (Pattern A)",
+        "Move @trace below @mcp.tool (Pattern B), or instrument the body (Pattern A)",
+    ]
+    fixed = lint_source(source, "tools.py", DEFAULT, fix=True).fixed_source
+    assert fixed == source.replace("@tool()\n        @trace()\n        @mcp.tool()\n", "@mcp.tool()\n        @tool()\n        @trace()\n")
+
+
 def test_finding_fields_and_fix_edits():
     result = lint_source(WRONG, "tools.py", DEFAULT)
     [finding] = result.findings

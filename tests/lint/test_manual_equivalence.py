@@ -5,7 +5,7 @@ A module of decorated functions is written to disk, rewritten with `--fix-strate
 and called under `fluxloop_runtime.instrument()`. The observations they record (type, name,
 output, error, parent) and the values they return or raise must be the same.
 
-The input differs by design (rules.md's Pattern A), so it is not compared between the two
+The input differs by design (as the README says), so it is not compared between the two
 but checked exactly on each side against the arguments of the call: the decorators record
 the bound arguments themselves (defaults applied, `self`/`cls` left out, framework context
 parameters such as `ctx: RunContextWrapper` included); Pattern A records

@@ -44,6 +44,25 @@ def test_invalid_example_is_reported_where_expected(rule, example):
 
 
 @pytest.mark.parametrize(("rule", "example"), INVALID_CASES)
+def test_invalid_example_gives_exactly_its_finding(rule, example):
+    findings = lint_source(example.code, "example.py", _only(rule.CODE)).findings
+    assert [(finding.code, finding.start.line, finding.start.column) for finding in findings] == [
+        (rule.CODE, example.line, example.column)
+    ]
+    if example.expected_message is not None:
+        assert findings[0].message == example.expected_message
+    if rule.FIX_TITLE is not None:
+        assert findings[0].fix_title and "{" not in findings[0].fix_title
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.CODE)
+def test_rule_has_its_documentation_and_exact_examples(rule):
+    assert rule.WHAT and rule.FIX_TITLE
+    assert rule.FIX is None or rule.FIX_SAFETY
+    assert all(example.expected_message for example in rule.INVALID)
+
+
+@pytest.mark.parametrize(("rule", "example"), INVALID_CASES)
 def test_invalid_example_fix(rule, example):
     settings = _only(rule.CODE)
     findings = lint_source(example.code, "example.py", settings).findings
