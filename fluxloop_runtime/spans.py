@@ -50,6 +50,7 @@ class _IdSource:
 
 
 _ids = _IdSource()
+_time_ns = time.time_ns
 
 
 def new_id() -> str:
@@ -121,7 +122,7 @@ class Span:
         self.id = new_id()
         self.type = type
         self.name = name
-        self.start_ns = time.time_ns()
+        self.start_ns = _time_ns()
         self.end_ns: int | None = None
         self.input = input
         self.output: Any = None
@@ -140,6 +141,7 @@ class Span:
     level = "info"
     status_message: str | None = None
     llm_parameters: dict[str, Any] | None = None
+    llm_parameters_json: str | None = None
 
     @classmethod
     def from_observation(cls, observation: ObservationData, context: FluxLoopContext) -> Span:
@@ -188,7 +190,7 @@ class Span:
         error = "" if self.error is None else f', "error": {encode_json(str(self.error))}'
         status = "" if self.status_message is None else f', "status_message": {encode_json(str(self.status_message))}'
         model = "" if self.model is None else f', "model": {encode_string(self.model)}'
-        parameters = "" if self.llm_parameters is None else f', "llm_parameters": {recorded_json(self.llm_parameters)}'
+        parameters = "" if self.llm_parameters_json is None else f', "llm_parameters": {self.llm_parameters_json}'
         tokens = ""
         if self.prompt_tokens is not None or self.completion_tokens is not None or self.total_tokens is not None:
             for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
@@ -207,7 +209,11 @@ class Span:
 class _ManualSpan(Span):
     """A `Span` made from an `ObservationData`, which may set these too."""
 
-    __slots__ = ("level", "status_message", "llm_parameters")
+    __slots__ = ("level", "status_message", "llm_parameters", "llm_parameters_json")
+
+    def seal(self) -> None:
+        super().seal()
+        self.llm_parameters_json = None if self.llm_parameters is None else recorded_json(self.llm_parameters)
 
 
 __all__ = ["Span", "new_id", "ns_of", "root_span_id", "span_id_of"]
