@@ -21,7 +21,7 @@ from .serialization import encode_json, encode_string
 
 REDACTED = "[REDACTED]"
 _SCALARS = (str, int, float, bool, type(None))
-_SCALAR_TYPES = frozenset(_SCALARS)  # exact types, for the fast path
+_SCALAR_TYPES = frozenset(_SCALARS)  # exact types, for the fast path of `recorded_json`
 # Ints encoded by int.__repr__ here: a huge one's repr may raise (the interpreter's digit limit).
 _INT_LOW, _INT_HIGH = -(10**100), 10**100
 
@@ -61,20 +61,6 @@ def _secret(key: Any, settings: _Settings) -> bool:
             if not found:
                 settings.plain_keys.add(key)
     return found
-
-
-def _plain(value: Any, settings: _Settings) -> bool:
-    """True for what needs no masking and is most of what is recorded: a scalar, or a dict
-    of scalars under keys already known not to be secret (one C-level subset test)."""
-    kind = type(value)
-    if kind in _SCALAR_TYPES:
-        return True
-    if kind is not dict or not value.keys() <= settings.plain_keys:
-        return False
-    for item in value.values():
-        if type(item) not in _SCALAR_TYPES:
-            return False
-    return True
 
 
 def masked(value: Any, settings: _Settings | None = None, depth: int = 0) -> Any:
@@ -133,9 +119,15 @@ def recorded_json(value: Any, keep_keys: bool = False) -> str:
     elif kind is str:  # the encoder's own text for a str or int, without the encoder's call
         text = encode_string(value)
     elif kind is int and _INT_LOW < value < _INT_HIGH:
-        text = int.__repr__(value)
+        text = repr(value)
+    elif kind in _SCALAR_TYPES or (
+        # Most of what is recorded needs no masking: a dict of scalars under keys already
+        # known not to be secret (C-level subset tests, no Python loop).
+        kind is dict and value.keys() <= settings.plain_keys and _SCALAR_TYPES.issuperset(map(type, value.values()))
+    ):
+        text = encode_json(value)
     else:
-        text = encode_json(value if _plain(value, settings) else recorded(value, keep_keys))
+        text = encode_json(recorded(value, keep_keys))
     limit = settings.limit
     if len(text) <= limit:
         return text
