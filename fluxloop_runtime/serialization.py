@@ -114,23 +114,28 @@ def json_line(record: dict[str, Any]) -> str:
     return encode_json(record) + "\n"
 
 
-# The second last formatted, as ISO 8601 up to its microseconds; and the microseconds' two
-# halves as text (a lookup and a join cost less than formatting them): most timestamps of a
-# run share their second.
+# The second and the millisecond last formatted, as ISO 8601 up to their last digit (most
+# timestamps of a batch share their second, many their millisecond); and numbers below 1000
+# as three digits (a lookup costs less than formatting).
 _second_prefix: tuple[int, str] = (-1, "")
+_millisecond_prefix: tuple[int, str] = (-1, "")
 _THREE_DIGITS = tuple("%03d" % number for number in range(1000))
 
 
 def iso_from_ns(timestamp_ns: int) -> str:
     """`time.time_ns()` as ISO 8601 in UTC with `+00:00`, microsecond precision, fast."""
-    global _second_prefix
-    seconds = timestamp_ns // 1_000_000_000
-    cached_second, prefix = _second_prefix
-    if cached_second != seconds:
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds))
-        _second_prefix = (seconds, prefix)
-    microseconds = timestamp_ns // 1000 % 1_000_000
-    return f"{prefix}{_THREE_DIGITS[microseconds // 1000]}{_THREE_DIGITS[microseconds % 1000]}+00:00"
+    global _second_prefix, _millisecond_prefix
+    milliseconds = timestamp_ns // 1_000_000
+    cached_millisecond, prefix = _millisecond_prefix
+    if cached_millisecond != milliseconds:
+        seconds = milliseconds // 1000
+        cached_second, second_prefix = _second_prefix
+        if cached_second != seconds:
+            second_prefix = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds))
+            _second_prefix = (seconds, second_prefix)
+        prefix = second_prefix + _THREE_DIGITS[milliseconds % 1000]
+        _millisecond_prefix = (milliseconds, prefix)
+    return f"{prefix}{_THREE_DIGITS[timestamp_ns // 1000 % 1000]}+00:00"
 
 
 def iso_datetime(value: datetime) -> str:
