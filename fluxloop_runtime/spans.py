@@ -183,27 +183,43 @@ class Span:
         if self.metadata_json is None:
             self.seal()
         # One f-string of the fields, each optional one "" when it is None (cheaper than
-        # appending to a list and joining it).
+        # appending to a list and joining it); those a decorated call seldom sets are
+        # formatted apart, when one is set.
         end = "" if self.end_ns is None else f', "end_time": "{iso_from_ns(self.end_ns)}"'
         input_json = "" if self.input_json is None else f', "input": {self.input_json}'
         output_json = "" if self.output_json is None else f', "output": {self.output_json}'
-        error = "" if self.error is None else f', "error": {encode_json(str(self.error))}'
-        status = "" if self.status_message is None else f', "status_message": {encode_json(str(self.status_message))}'
-        model = "" if self.model is None else f', "model": {encode_string(self.model)}'
-        parameters = "" if self.llm_parameters_json is None else f', "llm_parameters": {self.llm_parameters_json}'
-        tokens = ""
-        if self.prompt_tokens is not None or self.completion_tokens is not None or self.total_tokens is not None:
-            for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
-                count = getattr(self, key)
-                if count is not None:
-                    tokens += f', "{key}": {encode_json(count)}'
+        if (
+            self.error is None
+            and self.status_message is None
+            and self.model is None
+            and self.llm_parameters_json is None
+            and self.prompt_tokens is None
+            and self.completion_tokens is None
+            and self.total_tokens is None
+        ):
+            error = status = usage = ""
+        else:
+            error, status, usage = self._seldom_set_fields()
         parent = "" if self.parent_observation_id is None else f', "parent_observation_id": "{self.parent_observation_id}"'
         return (
             f'{{"id": "{self.id}", "type": "{self.type}", "name": {encode_string(self.name)}, '
             f'"start_time": "{iso_from_ns(self.start_ns)}"{end}{input_json}{output_json}{error}, '
-            f'"level": "{self.level}"{status}, "metadata": {self.metadata_json}{model}{parameters}{tokens}'
+            f'"level": "{self.level}"{status}, "metadata": {self.metadata_json}{usage}'
             f'{parent}, "trace_id": "{self.trace_id}"}}\n'
         )
+
+    def _seldom_set_fields(self) -> tuple[str, str, str]:
+        """The line's `error`, `status_message`, and `model` to `total_tokens` parts."""
+        error = "" if self.error is None else f', "error": {encode_json(str(self.error))}'
+        status = "" if self.status_message is None else f', "status_message": {encode_json(str(self.status_message))}'
+        usage = "" if self.model is None else f', "model": {encode_string(self.model)}'
+        if self.llm_parameters_json is not None:
+            usage += f', "llm_parameters": {self.llm_parameters_json}'
+        for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
+            count = getattr(self, key)
+            if count is not None:
+                usage += f', "{key}": {encode_json(count)}'
+        return error, status, usage
 
 
 class _ManualSpan(Span):
