@@ -42,6 +42,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _get_frame = current_frame.get
 _set_frame = current_frame.set
 _reset_frame = current_frame.reset
+_time_ns = time.time_ns
 _STREAM_TYPES = (GeneratorType, AsyncGeneratorType)  # built once, not on every call
 _AGENT = ObservationType.AGENT.value
 NO_CONTEXT = "no active FluxLoop context (run it inside instrument() or an @agent)"
@@ -203,7 +204,7 @@ class _Recorder:
         """End `span` with `output` or `error` and hand it to the exporters. Never raises:
         the user's result or exception is what the call ends with."""
         try:
-            span.end_ns = time.time_ns()
+            span.end_ns = _time_ns()
             if error is not None:
                 span.error = describe_error(error)
                 span.metadata["error_type"] = type(error).__name__

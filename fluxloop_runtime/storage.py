@@ -1,9 +1,8 @@
 """The offline store: `observations.jsonl` and `traces.jsonl` in the offline directory
 (the `jsonl` exporter).
 
-Finished observations arrive sealed (their values already masked and encoded) and are
-buffered in memory as they are; their lines are rendered when a batch is written, and
-appended with the trace lines in batches: when a root trace ends, when the buffer holds `max_queue_size` lines, on `flush()`,
+Finished records arrive as ready-made lines. They are buffered in memory and appended in
+batches: when a root trace ends, when the buffer holds `max_queue_size` lines, on `flush()`,
 before the configuration changes, and at interpreter exit. Each batch is written with one
 `write` call under one lock, and under an exclusive `flock` of the file where the system has
 one, so lines stay whole with many threads, tasks and processes writing the same files. An
@@ -19,11 +18,10 @@ import os
 import threading
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from .collector import collector
 from .config import RuntimeConfig, get_config, on_change
-from .failures import recording_failed
 from .models import TRACE_FIELDS
 from .redaction import recorded
 from .serialization import json_line, model_record
@@ -39,8 +37,6 @@ except ImportError:  # pragma: no cover - Windows: appends of one write are not 
 
 logger = logging.getLogger("fluxloop_runtime")
 
-T = TypeVar("T")
-
 OBSERVATIONS_FILE = "observations.jsonl"
 TRACES_FILE = "traces.jsonl"
 
@@ -50,15 +46,15 @@ class OfflineStore:
 
     def __init__(self) -> None:
         # deque.append and popleft are atomic: recording threads never wait on a lock.
-        self._observations: deque[Span] = deque()
+        self._observations: deque[str] = deque()
         self._traces: deque[str] = deque()
         self._write_lock = threading.Lock()
         self._failure_logged = False
         self.flush_threshold = get_config().max_queue_size
 
-    def add_observation(self, span: Span) -> None:
-        """Queue one sealed observation (`Span.seal`), written as its line."""
-        self._observations.append(span)
+    def add_observation(self, line: str) -> None:
+        """Queue one observation line (ending in a newline)."""
+        self._observations.append(line)
         if len(self._observations) >= self.flush_threshold:
             self.flush()
 
@@ -76,7 +72,7 @@ class OfflineStore:
         raises."""
         config = config or get_config()
         with self._write_lock:
-            observations = _lines(_drain(self._observations))
+            observations = _drain(self._observations)
             traces = _drain(self._traces)
             if not (observations or traces) or not config.enabled:
                 return
@@ -124,22 +120,10 @@ def _append(path: str, text: str) -> None:
         os.close(descriptor)
 
 
-def _drain(queue: deque[T]) -> list[T]:
-    """Take what was queued so far, oldest first, while other threads may be appending."""
-    take = queue.popleft
-    return [take() for _ in range(len(queue))]
-
-
-def _lines(spans: list[Span]) -> list[str]:
-    """The JSONL lines of sealed observations; one that cannot be rendered is logged and
-    left out, the others are written."""
-    lines = []
-    for span in spans:
-        try:
-            lines.append(span.to_line())
-        except Exception as failure:  # noqa: BLE001 - see fluxloop_runtime.failures
-            recording_failed(f"{span.type} {span.name!r}", failure)
-    return lines
+def _drain(lines: deque[str]) -> list[str]:
+    """Take every line queued so far, oldest first, while other threads may be appending."""
+    take = lines.popleft
+    return [take() for _ in range(len(lines))]
 
 
 offline_store = OfflineStore()
@@ -153,7 +137,7 @@ class JsonlExporter:
         pass  # one offline store per process, following the configuration itself
 
     def export_observation(self, span: Span) -> None:
-        offline_store.add_observation(span)
+        offline_store.add_observation(span.to_line())
 
     def export_trace(self, context: FluxLoopContext) -> None:
         if not context.remote:
