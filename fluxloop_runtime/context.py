@@ -9,12 +9,14 @@ decorated call costs one `ContextVar.get()`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from types import TracebackType
+from collections.abc import Callable
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
@@ -36,17 +38,9 @@ class Frame(NamedTuple):
     parent: Frame | None
 
 
-def new_frame(
-    context: FluxLoopContext,
-    observation: ObservationData | Span | None,
-    observation_id: str | None,
-    parent: Frame | None,
-) -> Frame:
-    """`Frame(...)` without the Python-level `__new__` of a NamedTuple."""
-    return _tuple_new(Frame, (context, observation, observation_id, parent))
-
-
-_tuple_new = tuple.__new__
+# `new_frame((context, observation, observation_id, parent))`: a `Frame` made by one C call,
+# without the Python-level `__new__` of a NamedTuple (a frame is made for every recorded call).
+new_frame: Callable[[tuple[Any, ...]], Frame] = functools.partial(tuple.__new__, Frame)
 
 current_frame: ContextVar[Frame | None] = ContextVar("fluxloop_runtime_frame", default=None)
 
@@ -149,7 +143,7 @@ class FluxLoopContext:
         if observation.end_time is not None:
             self._record(observation)
             return
-        current_frame.set(new_frame(self, observation, str(observation.id), frame))
+        current_frame.set(new_frame((self, observation, str(observation.id), frame)))
 
     def pop_observation(self, observation: ObservationData | None = None) -> ObservationData | None:
         """End and record `observation` (default: the current one) and make its parent
@@ -192,7 +186,7 @@ class FluxLoopContext:
         return observation
 
     def _root_frame(self) -> Frame:
-        return new_frame(self, None, None, None)
+        return new_frame((self, None, None, None))
 
     def _record(self, observation: ObservationData) -> None:
         """Hand `observation` to the exporters, once. Never raises (it runs in the user's
@@ -335,7 +329,7 @@ class instrument(Block):
                 )
                 for tag in self.tags or ():
                     context.add_tag(tag)
-                self._frame = new_frame(context, self._span, self._span.id, active)
+                self._frame = new_frame((context, self._span, self._span.id, active))
             else:
                 self._frame = active
         self._token = current_frame.set(self._frame)

@@ -42,6 +42,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _get_frame = current_frame.get
 _set_frame = current_frame.set
 _reset_frame = current_frame.reset
+_time_ns = time.time_ns
 _STREAM_TYPES = (GeneratorType, AsyncGeneratorType)  # built once, not on every call
 _AGENT = ObservationType.AGENT.value
 NO_CONTEXT = "no active FluxLoop context (run it inside instrument() or an @agent)"
@@ -178,8 +179,9 @@ class _Recorder:
         context.opened_by_agent = True
         return context._root_frame()
 
-    def open(self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Span | None:
-        """A new open observation under `frame`, or None when its trace is not recorded."""
+    def open(self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Frame | None:
+        """The frame of a new open observation under `frame` (its `observation` is the
+        `Span`), or None when its trace is not recorded."""
         context = frame.context
         if not (context.is_sampled and _enabled):
             if _debug:
@@ -196,13 +198,13 @@ class _Recorder:
         )
         if _debug:
             logger.debug("FluxLoop: push %s %r (id=%s, parent=%s)", self.type, self.name, span.id, frame.observation_id)
-        return span
+        return new_frame((context, span, span.id, frame))
 
     def finish(self, span: Span, output: Any = None, error: BaseException | None = None) -> None:
         """End `span` with `output` or `error` and hand it to the exporters. Never raises:
         the user's result or exception is what the call ends with."""
         try:
-            span.end_ns = time.time_ns()
+            span.end_ns = _time_ns()
             if error is not None:
                 span.error = describe_error(error)
                 span.metadata["error_type"] = type(error).__name__
@@ -370,21 +372,20 @@ def _wrap_function(func: Callable[..., Any], recorder: _Recorder) -> Callable[..
                     recorder.not_captured(NO_CONTEXT)
                 return func(*args, **kwargs)
             frame = recorder.root_frame()
-        span = recorder.open(frame, args, kwargs)
-        if span is None:
+        inner = recorder.open(frame, args, kwargs)
+        if inner is None:
             return func(*args, **kwargs)
-        inner = new_frame(frame.context, span, span.id, frame)
         token = _set_frame(inner)
         try:
             result = func(*args, **kwargs)
         except BaseException as error:
             _reset_frame(token)
-            recorder.finish(span, error=error)
+            recorder.finish(inner.observation, error=error)
             raise
         _reset_frame(token)
         if isinstance(result, _STREAM_TYPES):
-            return _relay_returned_stream(recorder, result, span, inner)
-        recorder.finish(span, result)
+            return _relay_returned_stream(recorder, result, inner.observation, inner)
+        recorder.finish(inner.observation, result)
         return result
 
     return wrapper
@@ -405,21 +406,20 @@ def _wrap_coroutine_function(func: Callable[..., Any], recorder: _Recorder) -> C
                     recorder.not_captured(NO_CONTEXT)
                 return await func(*args, **kwargs)
             frame = recorder.root_frame()
-        span = recorder.open(frame, args, kwargs)
-        if span is None:
+        inner = recorder.open(frame, args, kwargs)
+        if inner is None:
             return await func(*args, **kwargs)
-        inner = new_frame(frame.context, span, span.id, frame)
         token = _set_frame(inner)
         try:
             result = await func(*args, **kwargs)
         except BaseException as error:
             _reset_frame(token)
-            recorder.finish(span, error=error)
+            recorder.finish(inner.observation, error=error)
             raise
         _reset_frame(token)
         if isinstance(result, _STREAM_TYPES):
-            return _relay_returned_stream(recorder, result, span, inner)
-        recorder.finish(span, result)
+            return _relay_returned_stream(recorder, result, inner.observation, inner)
+        recorder.finish(inner.observation, result)
         return result
 
     return wrapper
@@ -434,10 +434,10 @@ def _stream_start(func: Callable[..., Any], recorder: _Recorder) -> StreamStart:
                     recorder.not_captured(NO_CONTEXT)
                 return func(*args, **kwargs), None, None
             frame = recorder.root_frame()
-        span = recorder.open(frame, args, kwargs)
-        if span is None:
+        inner = recorder.open(frame, args, kwargs)
+        if inner is None:
             return func(*args, **kwargs), None, None
-        return func(*args, **kwargs), span, new_frame(frame.context, span, span.id, frame)
+        return func(*args, **kwargs), inner.observation, inner
 
     return start
 

@@ -136,7 +136,7 @@ class continue_trace(Block):
         self._context = FluxLoopContext(
             self.name, trace_id=trace_id, sampled=sampled, remote_parent_span_id=parent_span_id
         )
-        self._token = current_frame.set(new_frame(self._context, None, parent_observation, None))
+        self._token = current_frame.set(new_frame((self._context, None, parent_observation, None)))
         self._block = instrument(self.name)  # a SPAN under the caller's observation
         return self._block.__enter__()
 

@@ -21,9 +21,9 @@ from .serialization import encode_json, encode_string
 
 REDACTED = "[REDACTED]"
 _SCALARS = (str, int, float, bool, type(None))
-_SCALAR_TYPES = frozenset(_SCALARS)  # exact types, for the fast path
-# Ints encoded by int.__repr__ here: a huge one's repr may raise (the interpreter's digit limit).
-_INT_LOW, _INT_HIGH = -(10**100), 10**100
+_SCALAR_TYPES = frozenset(_SCALARS)  # exact types, for the fast path of `recorded_json`
+# Ints written with repr() and no length check: at most 16 characters (max_value_chars >= 16).
+_SHORT_INT_LOW, _SHORT_INT_HIGH = -(10**15), 10**16
 
 
 class _Settings:
@@ -61,20 +61,6 @@ def _secret(key: Any, settings: _Settings) -> bool:
             if not found:
                 settings.plain_keys.add(key)
     return found
-
-
-def _plain(value: Any, settings: _Settings) -> bool:
-    """True for what needs no masking and is most of what is recorded: a scalar, or a dict
-    of scalars under keys already known not to be secret (one C-level subset test)."""
-    kind = type(value)
-    if kind in _SCALAR_TYPES:
-        return True
-    if kind is not dict or not value.keys() <= settings.plain_keys:
-        return False
-    for item in value.values():
-        if type(item) not in _SCALAR_TYPES:
-            return False
-    return True
 
 
 def masked(value: Any, settings: _Settings | None = None, depth: int = 0) -> Any:
@@ -130,12 +116,18 @@ def recorded_json(value: Any, keep_keys: bool = False) -> str:
     kind = type(value)
     if settings.mask is not None:
         text = encode_json(recorded(value, keep_keys))
-    elif kind is str:  # the encoder's own text for a str or int, without the encoder's call
+    elif kind is int and _SHORT_INT_LOW < value < _SHORT_INT_HIGH:
+        return repr(value)  # the encoder's own text, and shorter than any max_value_chars
+    elif kind is str:  # the encoder's own text, without the encoder's call
         text = encode_string(value)
-    elif kind is int and _INT_LOW < value < _INT_HIGH:
-        text = int.__repr__(value)
+    elif kind in _SCALAR_TYPES or (
+        # Most of what is recorded needs no masking: a dict of scalars under keys already
+        # known not to be secret (C-level subset tests, no Python loop).
+        kind is dict and value.keys() <= settings.plain_keys and _SCALAR_TYPES.issuperset(map(type, value.values()))
+    ):
+        text = encode_json(value)
     else:
-        text = encode_json(value if _plain(value, settings) else recorded(value, keep_keys))
+        text = encode_json(recorded(value, keep_keys))
     limit = settings.limit
     if len(text) <= limit:
         return text

@@ -114,23 +114,32 @@ def json_line(record: dict[str, Any]) -> str:
     return encode_json(record) + "\n"
 
 
-# The second last formatted, as ISO 8601 up to its microseconds; and the microseconds' two
-# halves as text (a lookup and a join cost less than formatting them): most timestamps of a
-# run share their second.
-_second_prefix: tuple[int, str] = (-1, "")
+# The second and the millisecond last formatted, as ISO 8601 up to their last digit (most
+# timestamps of a batch share their second, many their millisecond); and numbers below 1000
+# as three digits (a lookup costs less than formatting).
 _THREE_DIGITS = tuple("%03d" % number for number in range(1000))
+# Each a (number, text) pair, replaced whole: threads formatting at once never mix them up.
+_second: tuple[int, str] = (-1, "")
+_millisecond: tuple[int, str] = (-1, "")
+
+
+def _format_millisecond(milliseconds: int) -> tuple[int, str]:
+    global _second, _millisecond
+    seconds = milliseconds // 1000
+    second = _second
+    if second[0] != seconds:
+        second = _second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds)))
+    _millisecond = (milliseconds, second[1] + _THREE_DIGITS[milliseconds % 1000])
+    return _millisecond
 
 
 def iso_from_ns(timestamp_ns: int) -> str:
     """`time.time_ns()` as ISO 8601 in UTC with `+00:00`, microsecond precision, fast."""
-    global _second_prefix
-    seconds = timestamp_ns // 1_000_000_000
-    cached_second, prefix = _second_prefix
-    if cached_second != seconds:
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds))
-        _second_prefix = (seconds, prefix)
-    microseconds = timestamp_ns // 1000 % 1_000_000
-    return f"{prefix}{_THREE_DIGITS[microseconds // 1000]}{_THREE_DIGITS[microseconds % 1000]}+00:00"
+    milliseconds = timestamp_ns // 1_000_000
+    cached = _millisecond
+    if cached[0] != milliseconds:
+        cached = _format_millisecond(milliseconds)
+    return f"{cached[1]}{_THREE_DIGITS[timestamp_ns // 1000 % 1000]}+00:00"
 
 
 def iso_datetime(value: datetime) -> str:

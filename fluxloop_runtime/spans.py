@@ -3,7 +3,7 @@
 The decorators and nested `instrument()` make one directly; a manual `ObservationData` is
 turned into one when it is popped (`Span.from_observation`). It has the fields of
 `ObservationData` and is written in the same line layout, but costs a fraction of a pydantic
-model on the hot path: no validation, a random 128-bit id formatted as a UUID 4 string,
+model on the hot path: no validation, an id shaped as a UUID 4 string (`new_id`),
 `time.time_ns()` timestamps formatted only when the line is written. `seal()` encodes the
 user's values once (masked and bounded, `fluxloop_runtime.redaction`) for all exporters.
 
@@ -14,6 +14,8 @@ the OTLP exporter use them, so a trace continued in another process has the same
 
 from __future__ import annotations
 
+import itertools
+import os
 import random
 import time
 from datetime import datetime, timezone
@@ -26,15 +28,35 @@ if TYPE_CHECKING:
     from .context import FluxLoopContext
     from .models import ObservationData
 
-_random_bits = random.getrandbits
-_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+class _IdSource:
+    """Observation ids: UUID 4 strings, unique in the process and random across processes.
+
+    Formatting 128 random bits for every observation costs more than the rest of opening
+    one. Instead an id's first 12 hex digits are a counter, started at a random point below
+    2**47 (so it stays 12 digits for 2**47 ids), and the rest (a UUID 4's last three groups)
+    is drawn once per process, and again in a forked child. An observation's OpenTelemetry
+    span id, its first 64 bits (`span_id_of`), is that counter and 12 random bits of the
+    process."""
+
+    def __init__(self) -> None:
+        self.restart()
+        if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+            os.register_at_fork(after_in_child=self.restart)
+
+    def restart(self) -> None:
+        digits = "%020x" % ((random.getrandbits(80) & ~(0xF << 76 | 0xC << 60)) | (0x4 << 76 | 0x8 << 60))
+        self.suffix = f"-{digits[:4]}-{digits[4:8]}-{digits[8:]}"
+        self.next_number = itertools.count(random.getrandbits(47)).__next__
+
+
+_ids = _IdSource()
+_time_ns = time.time_ns
 
 
 def new_id() -> str:
-    """A random UUID 4 as a string (not for secrets: ids only)."""
-    digits = "%032x" % ((_random_bits(128) & _UUID4_CLEAR) | _UUID4_SET)
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+    """A new observation id, formatted as a UUID 4 (not for secrets: ids only)."""
+    digits = f"{_ids.next_number():012x}"
+    return f"{digits[:8]}-{digits[8:]}{_ids.suffix}"
 
 
 def span_id_of(observation_id: str) -> int:
@@ -100,7 +122,7 @@ class Span:
         self.id = new_id()
         self.type = type
         self.name = name
-        self.start_ns = time.time_ns()
+        self.start_ns = _time_ns()
         self.end_ns: int | None = None
         self.input = input
         self.output: Any = None
@@ -119,6 +141,7 @@ class Span:
     level = "info"
     status_message: str | None = None
     llm_parameters: dict[str, Any] | None = None
+    llm_parameters_json: str | None = None
 
     @classmethod
     def from_observation(cls, observation: ObservationData, context: FluxLoopContext) -> Span:
@@ -160,33 +183,53 @@ class Span:
         if self.metadata_json is None:
             self.seal()
         # One f-string of the fields, each optional one "" when it is None (cheaper than
-        # appending to a list and joining it).
+        # appending to a list and joining it); those a decorated call seldom sets are
+        # formatted apart, when one is set.
         end = "" if self.end_ns is None else f', "end_time": "{iso_from_ns(self.end_ns)}"'
         input_json = "" if self.input_json is None else f', "input": {self.input_json}'
         output_json = "" if self.output_json is None else f', "output": {self.output_json}'
-        error = "" if self.error is None else f', "error": {encode_json(str(self.error))}'
-        status = "" if self.status_message is None else f', "status_message": {encode_json(str(self.status_message))}'
-        model = "" if self.model is None else f', "model": {encode_string(self.model)}'
-        parameters = "" if self.llm_parameters is None else f', "llm_parameters": {recorded_json(self.llm_parameters)}'
-        tokens = ""
-        if self.prompt_tokens is not None or self.completion_tokens is not None or self.total_tokens is not None:
-            for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
-                count = getattr(self, key)
-                if count is not None:
-                    tokens += f', "{key}": {encode_json(count)}'
+        if (
+            self.error is None
+            and self.status_message is None
+            and self.model is None
+            and self.llm_parameters_json is None
+            and self.prompt_tokens is None
+            and self.completion_tokens is None
+            and self.total_tokens is None
+        ):
+            error = status = usage = ""
+        else:
+            error, status, usage = self._seldom_set_fields()
         parent = "" if self.parent_observation_id is None else f', "parent_observation_id": "{self.parent_observation_id}"'
         return (
             f'{{"id": "{self.id}", "type": "{self.type}", "name": {encode_string(self.name)}, '
             f'"start_time": "{iso_from_ns(self.start_ns)}"{end}{input_json}{output_json}{error}, '
-            f'"level": "{self.level}"{status}, "metadata": {self.metadata_json}{model}{parameters}{tokens}'
+            f'"level": "{self.level}"{status}, "metadata": {self.metadata_json}{usage}'
             f'{parent}, "trace_id": "{self.trace_id}"}}\n'
         )
+
+    def _seldom_set_fields(self) -> tuple[str, str, str]:
+        """The line's `error`, `status_message`, and `model` to `total_tokens` parts."""
+        error = "" if self.error is None else f', "error": {encode_json(str(self.error))}'
+        status = "" if self.status_message is None else f', "status_message": {encode_json(str(self.status_message))}'
+        usage = "" if self.model is None else f', "model": {encode_string(self.model)}'
+        if self.llm_parameters_json is not None:
+            usage += f', "llm_parameters": {self.llm_parameters_json}'
+        for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
+            count = getattr(self, key)
+            if count is not None:
+                usage += f', "{key}": {encode_json(count)}'
+        return error, status, usage
 
 
 class _ManualSpan(Span):
     """A `Span` made from an `ObservationData`, which may set these too."""
 
-    __slots__ = ("level", "status_message", "llm_parameters")
+    __slots__ = ("level", "status_message", "llm_parameters", "llm_parameters_json")
+
+    def seal(self) -> None:
+        super().seal()
+        self.llm_parameters_json = None if self.llm_parameters is None else recorded_json(self.llm_parameters)
 
 
 __all__ = ["Span", "new_id", "ns_of", "root_span_id", "span_id_of"]

@@ -122,12 +122,8 @@ def _append(path: str, text: str) -> None:
 
 def _drain(lines: deque[str]) -> list[str]:
     """Take every line queued so far, oldest first, while other threads may be appending."""
-    taken = []
-    try:
-        while True:
-            taken.append(lines.popleft())
-    except IndexError:
-        return taken
+    take = lines.popleft
+    return [take() for _ in range(len(lines))]
 
 
 offline_store = OfflineStore()

@@ -143,6 +143,13 @@ def test_timestamps_are_those_of_datetime_isoformat(timestamp_ns):
     assert iso_from_ns(timestamp_ns) == moment.isoformat(timespec="microseconds")
 
 
+@given(st.integers(min_value=0, max_value=10**19), st.lists(st.integers(min_value=-(10**7), max_value=10**10)))
+def test_timestamps_close_together_share_their_cached_prefix_correctly(start_ns, offsets):
+    for timestamp_ns in (start_ns + offset for offset in offsets):
+        moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=timestamp_ns // 1000)
+        assert iso_from_ns(timestamp_ns) == moment.isoformat(timespec="microseconds")
+
+
 @given(st.one_of(st.integers(), st.text(max_size=200), st.booleans(), st.none(), st.floats()))
 def test_scalars_are_recorded_as_the_encoder_writes_them(value):
     assert recorded_json(value) == encode_json(value)
