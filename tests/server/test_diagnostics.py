@@ -131,15 +131,20 @@ async def test_a_configuration_change_refreshes_the_diagnostics(editor: Editor) 
 
 
 async def test_after_a_burst_of_edits_only_the_last_version_is_published(editor: Editor) -> None:
-    # A long file, so that each lint takes longer than the next edit takes to arrive; every
-    # version but the last has FLX101, the last has nothing.
-    body = "".join(f"\n\n@fluxloop_runtime.tool\ndef tool_{number}(x):\n    return x\n" for number in range(300))
-    uri = editor.open("burst.py", SOURCE + body)
+    # A long file, each version of which changes every statement (so that the server cannot
+    # reuse the last version's parse), so that each lint takes longer than the next edit takes
+    # to arrive; every version but the last has FLX101, the last has nothing.
+    def body(version: int) -> str:
+        return "".join(
+            f"\n\n@fluxloop_runtime.tool\ndef tool_{number}_{version}(x):\n    return x\n" for number in range(300)
+        )
+
+    uri = editor.open("burst.py", SOURCE + body(0))
     assert [diagnostic.code for diagnostic in await editor.diagnostics(uri)] == ["FLX101"]
     editor.client.published.clear()  # type: ignore[attr-defined]
     for number in range(1, 20):
-        editor.change(uri, SOURCE.replace("planner", f"planner_{number}") + body)
-    last = editor.change(uri, SOURCE.replace("@function_tool\n", "") + body)
+        editor.change(uri, SOURCE.replace("planner", f"planner_{number}") + body(number))
+    last = editor.change(uri, SOURCE.replace("@function_tool\n", "") + body(20))
     assert await editor.diagnostics(uri) == []
     if not editor.pulls:
         await asyncio.sleep(0.3)
