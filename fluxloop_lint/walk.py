@@ -21,6 +21,7 @@ import libcst as cst
 from fluxloop_lint import syntax_tree
 from fluxloop_lint.context import FileContext
 from fluxloop_lint.rules.base import Rule
+from fluxloop_lint.types import FixStrategy
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,10 @@ class Walk:
     def _function(self, node: cst.FunctionDef) -> None:
         if self.expressions:
             self._children(node, ("decorators", "params", "returns"))
+        if node.decorators and self.context.settings.fix_strategy is FixStrategy.MANUAL:
+            # The manual rewrite reads the analysis of every decorated function, also of those
+            # no rule looked at; it is made here, where the decorators' names are the definition's.
+            self.context.decorators_of(node)
         decorated = self.context.binding_for_definition(node)
         self.resolver.enter_function(node)
         self._returns.append([])

@@ -383,3 +383,39 @@ def run(work):
         " after it: an exception or early `return` leaves the observation open, and every later observation of"
         " the trace is recorded under it"
     }
+
+
+@pytest.mark.parametrize("code", ["FLX101", "FLX102"])
+def test_manual_strategy_with_one_order_rule_selected_analyses_the_functions_no_rule_looked_at(code):
+    # A function with one decorator is analysed by no order rule, yet the manual rewrite reads
+    # every decorated function's analysis when it builds its fix.
+    source = """\
+import fluxloop_runtime as fl
+from agents import function_tool
+
+
+class Tools:
+    @fl.tool()
+    @staticmethod
+    def a(x: int) -> int:
+        return x
+
+
+@fl.tool()
+@function_tool
+def b(x: int) -> int:
+    return x
+
+
+@fl.tool()
+def c(x: int) -> int:
+    return x
+"""
+    settings = LintSettings(select=(code,), fix_strategy=FixStrategy.MANUAL)
+    result = lint_source(source, "tools.py", settings, fix=True)
+    assert result.errors == ()
+    assert result.fixed_source is not None
+    cst.parse_module(result.fixed_source)
+    assert code not in {finding.code for finding in result.findings}
+    assert result.fixed_source.count("@fl.tool()") == 1  # the misplaced ones are rewritten, not `c`
+    assert result.fixed_source.endswith("@fl.tool()\ndef c(x: int) -> int:\n    return x\n")
