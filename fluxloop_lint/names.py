@@ -56,10 +56,11 @@ class ResolvedName:
 
 
 class _Scope:
-    __slots__ = ("bindings", "is_class", "parent")
+    __slots__ = ("bindings", "earlier", "is_class", "parent")
 
     def __init__(self, parent: _Scope | None, is_class: bool = False) -> None:
         self.bindings: dict[str, Binding] = {}
+        self.earlier: dict[str, list[Binding]] | None = None  # what rebound names were bound to before
         self.is_class = is_class
         self.parent = parent
 
@@ -150,18 +151,32 @@ class NameResolver:
 
     def lookup(self, name: str) -> Binding | None:
         """The binding of `name` here; builtins last; None when nothing binds it."""
+        scope = self._binding_scope(name)
+        if scope is not None:
+            return scope.bindings[name]
+        if name in _BUILTIN_NAMES:
+            return Binding(f"builtins.{name}")
+        return None
+
+    def lookup_all(self, name: str) -> tuple[Binding, ...]:
+        """Every binding `name` has had so far in the scope that binds it, the current one
+        last: for an analysis made at the end of a function about calls anywhere in it."""
+        scope = self._binding_scope(name)
+        if scope is None:
+            binding = self.lookup(name)
+            return (binding,) if binding is not None else ()
+        earlier = scope.earlier.get(name, []) if scope.earlier else []
+        return (*earlier, scope.bindings[name])
+
+    def _binding_scope(self, name: str) -> _Scope | None:
         scope: _Scope | None = self._scope
         innermost = True
         while scope is not None:
             # A class body's names are visible in the class body only, not in its methods.
-            if innermost or not scope.is_class:
-                binding = scope.bindings.get(name)
-                if binding is not None:
-                    return binding
+            if (innermost or not scope.is_class) and name in scope.bindings:
+                return scope
             innermost = False
             scope = scope.parent
-        if name in _BUILTIN_NAMES:
-            return Binding(f"builtins.{name}")
         return None
 
     def resolve(self, expression: cst.BaseExpression) -> ResolvedName | None:
@@ -192,7 +207,13 @@ class NameResolver:
     # -- bindings, told by the engine's walk ----------------------------------------------
 
     def bind(self, name: str, binding: Binding) -> None:
-        self._scope.bindings[name] = binding
+        scope = self._scope
+        before = scope.bindings.get(name)
+        if before is not None and before is not binding:
+            if scope.earlier is None:
+                scope.earlier = {}
+            scope.earlier.setdefault(name, []).append(before)
+        scope.bindings[name] = binding
 
     def current_bindings(self) -> dict[str, Binding]:
         """A copy of the current scope's bindings (to undo a fallback branch's rebinding)."""

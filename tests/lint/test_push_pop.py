@@ -419,3 +419,24 @@ def c(x: int) -> int:
     assert code not in {finding.code for finding in result.findings}
     assert result.fixed_source.count("@fl.tool()") == 1  # the misplaced ones are rewritten, not `c`
     assert result.fixed_source.endswith("@fl.tool()\ndef c(x: int) -> int:\n    return x\n")
+
+
+@pytest.mark.parametrize("rebinding", ["fl = None", "for fl in work():\n        pass", "with work() as fl:\n        pass"])
+def test_a_name_rebound_later_in_the_function_still_names_fluxloop_where_it_is_called(rebinding):
+    # The analysis runs at the end of the body; `fl` was FluxLoop's module where it was called.
+    source = f"""\
+from fluxloop_runtime.models import ObservationData, ObservationType
+
+
+def run(work):
+    import fluxloop_runtime as fl
+    fl_ctx = fl.get_current_context()
+    obs = ObservationData(type=ObservationType.TOOL, name="x")
+    fl_ctx.push_observation(obs)
+    result = work()
+    fl_ctx.pop_observation()
+    {rebinding}
+    return result
+"""
+    findings = lint_source(source, "run.py", LintSettings()).findings
+    assert [(finding.code, finding.start.line) for finding in findings] == [("FLX201", 8), ("FLX203", 8)]

@@ -343,22 +343,21 @@ class _Builder:
 
     # -- names --------------------------------------------------------------------------------
 
-    def qualified(self, expression: cst.BaseExpression) -> str | None:
-        """The qualified name of a dotted expression (`fl.get_current_context`); None when its
-        head is unknown or an instance."""
+    def fluxloop_function(self, expression: cst.BaseExpression, name: str) -> str | None:
+        """The FluxLoop module when `expression` (`fl.get_current_context`) names its function
+        `name`. Any binding its head had in the function counts: the analysis runs at the end
+        of the body, after a later `fl = None` may have rebound it."""
         parts = dotted_parts(expression)
         if not parts:
             return None
-        binding = self.context.resolver.lookup(parts[0])
-        head = binding.qualified_name if binding is not None and not binding.instance else None
-        return ".".join([head, *parts[1:]]) if head else None
-
-    def fluxloop_function(self, expression: cst.BaseExpression, name: str) -> str | None:
-        """The FluxLoop module when `expression` names its function `name`."""
-        qualified = self.qualified(expression)
-        if qualified is None or qualified.rsplit(".", 1)[-1] != name:
-            return None
-        return self.context.fluxloop_module_of(qualified)
+        for binding in self.context.resolver.lookup_all(parts[0]):
+            if binding.qualified_name is None or binding.instance:
+                continue
+            qualified = ".".join([binding.qualified_name, *parts[1:]])
+            module = self.context.fluxloop_module_of(qualified)
+            if module is not None and qualified.rsplit(".", 1)[-1] == name:
+                return module
+        return None
 
     # -- statements ---------------------------------------------------------------------------
 
