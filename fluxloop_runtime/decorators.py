@@ -172,7 +172,8 @@ class _Recorder:
 
     def root_frame(self) -> Frame:
         """An agent called with no active context opens a trace of its own, named after it
-        (the seed's "wrap the parent function with instrument() or @agent")."""
+        (as FluxLoop's custom framework integration guide says: "wrap the parent
+        function with instrument() or @agent")."""
         if _debug:
             logger.debug("FluxLoop: agent %r called with no active FluxLoop context: it opens a trace of its own", self.name)
         context = FluxLoopContext(self.name)

@@ -55,6 +55,7 @@ from fluxloop_lint.fluxloop_api import (
     OBSERVATION_TYPES,
     POP_OBSERVATION,
     PUSH_OBSERVATION,
+    SDK_MODULE,
 )
 from fluxloop_lint.types import Applicability, Fix, FrameworkKind
 from fluxloop_lint.syntax_tree import descendants, is_docstring
@@ -177,7 +178,7 @@ def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:
 
 def _module(context: FileContext, info: DecoratorInfo) -> str:
     """The FluxLoop module the decorator comes from: the new code uses the same one."""
-    return context.fluxloop_module_of(info.resolved.qualified_name if info.resolved else None) or "fluxloop"
+    return context.fluxloop_module_of(info.resolved.qualified_name if info.resolved else None) or SDK_MODULE
 
 
 def _convert(

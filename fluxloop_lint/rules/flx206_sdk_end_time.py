@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fluxloop_lint.fluxloop_api import SDK_MODULE
 from fluxloop_lint.rules.base import Invalid, Valid
 from fluxloop_lint.rules.pattern_a.analysis import FunctionAnalysis
 from fluxloop_lint.rules.pattern_a.examples import PATTERN_A
@@ -35,7 +36,7 @@ class SdkEndTimeRule(PushPopRule):
             if found is None:
                 continue
             call, module = found
-            sdk = module == "fluxloop" or analysis.contexts.get(push.receiver or "") == "fluxloop"
+            sdk = module == SDK_MODULE or analysis.contexts.get(push.receiver or "") == SDK_MODULE
             built_ended = any(argument.keyword is not None and argument.keyword.value == "end_time" for argument in call.args)
             if sdk and self.context.is_sdk(module) and (built_ended or id(push.call) in analysis.pushed_with_end_time):
                 self.report(push.call, self.MESSAGE)

@@ -16,7 +16,7 @@ Vocabulary:
   (through any import form, an alias or a local import);
 - a *push* / *pop* is a `X.push_observation(...)` / `X.pop_observation()` call statement;
 - the *anchor* of a push is the statement the push ends: the push itself, or the `if` it is
-  the last statement of (the seed's `if fl_ctx and fl_ctx.is_enabled(): ... push`);
+  the last statement of (Pattern A's `if fl_ctx and fl_ctx.is_enabled(): ... push`);
 - the push is *covered* when the statement right after its anchor is a `try` whose
   `finally` pops (under no condition but the context and the observation), when it sits in
   the body of such a `try` (not across a loop), or when a pop follows it

@@ -1,7 +1,7 @@
 """Correct Pattern A shapes that several of the package's rules keep among their VALID
 examples (each must stay clean under every rule)."""
 
-# The integration guide's Pattern A, verbatim.
+# Pattern A of FluxLoop's custom framework integration guide, verbatim.
 PATTERN_A = """\
 from fluxloop import get_current_context
 from fluxloop.models import ObservationData, ObservationType
@@ -143,7 +143,7 @@ def numbers(limit):
             fl_ctx.pop_observation()
 """
 
-# The integration guide's ChatKit example, verbatim.
+# The ChatKit example of FluxLoop's custom framework integration guide, verbatim.
 CHATKIT_TOOL = """\
 from agents import function_tool, RunContextWrapper
 from chatkit.agents import AgentContext

@@ -1,6 +1,6 @@
-"""The pieces of the seed's Pattern A that the fixes of FLX201-FLX205 put together.
+"""The pieces of Pattern A that the fixes of FLX201-FLX205 put together.
 
-Pattern A, as the integration guide writes it:
+Pattern A, as FluxLoop's custom framework integration guide writes it:
 
     fl_ctx = get_current_context()
     obs = None
