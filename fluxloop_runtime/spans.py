@@ -55,7 +55,7 @@ _time_ns = time.time_ns
 
 def new_id() -> str:
     """A new observation id, formatted as a UUID 4 (not for secrets: ids only)."""
-    digits = f"{_ids.next_number():012x}"
+    digits = "%012x" % _ids.next_number()  # printf-style: cheaper than a format spec
     return f"{digits[:8]}-{digits[8:]}{_ids.suffix}"
 
 
@@ -119,7 +119,8 @@ class Span:
         context: FluxLoopContext,
         model: str | None = None,
     ) -> None:
-        self.id = new_id()
+        digits = "%012x" % _ids.next_number()  # new_id(), without the cost of its call
+        self.id = f"{digits[:8]}-{digits[8:]}{_ids.suffix}"
         self.type = type
         self.name = name
         self.start_ns = _time_ns()
