@@ -58,7 +58,6 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._candidates: list[Candidate] = []
-        self._manual: tuple[Fix | None, frozenset[int]] | None = None
 
     def visit_Call(self, node: cst.Call) -> None:
         application = fluxloop_application(self.context, node)
@@ -95,9 +94,9 @@ class DecoratorCallOnFrameworkObjectRule(Rule):
 
     def _fix(self, node: cst.Call, framework_call: cst.Call, function: cst.Arg) -> Fix | None:
         if self.context.settings.fix_strategy is FixStrategy.MANUAL:
-            if self._manual is None:
-                self._manual = manual_fix_for_calls(self.context, self._candidates)
-            manual, converted = self._manual
+            manual, converted = self.context.in_fixes(
+                ("manual", self.CODE), lambda: manual_fix_for_calls(self.context, self._candidates)
+            )
             if manual is not None and id(node) in converted:
                 return manual
         return swap_fix(self.context, node, framework_call, function)
