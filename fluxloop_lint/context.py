@@ -77,9 +77,10 @@ class FileContext:
     - After the walk (`end_walk`): `reports` is complete and nothing more is reported. The
       engine resolves the positions of the reported nodes, then runs each `build_fix`.
     - Inside `build_fix`: `position` says where a node is; `module` and `text` are the file;
-      `decorators_of` gives what the walk analysed; `in_fixes` keeps state the fixes share,
-      built once per key (the file's manual rewrite, `fixes.manual`). The resolver is at the
-      end of the module: it says nothing about a particular point any more.
+      `decorators_of` gives what the walk analysed (with the manual fix strategy, every
+      decorated function); `in_fixes` keeps state the fixes share, built once per key (the
+      file's manual rewrite, `fixes.manual`). The resolver is at the end of the module: it
+      says nothing about a particular point any more.
     """
 
     def __init__(
