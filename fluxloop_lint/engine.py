@@ -319,14 +319,15 @@ def lint_source(
     *,
     fix: bool = False,
     line_noqa: bool = True,
-    parser: WholeParse = WHOLE_PARSE,
+    parser: WholeParse | None = None,
 ) -> FileResult:
     """Lint one file's source; with `fix`, also apply the allowed fixes (what every fix
     guarantees: docs/fixes.md). Never raises for bad input: it becomes an FLX001 finding.
 
     The file-level `# fluxloop-lint: noqa` is always honoured; line `# noqa` comments only
     with `line_noqa` (the flake8 plugin turns it off: flake8 applies them itself). `parser`
-    gives the module of each text linted (the original and each fixed version)."""
+    gives the module of each text linted (the original and each fixed version; None: one
+    parse of the whole text)."""
     rules = enabled_rules(*rule_selectors(settings))
     file_noqa = _file_noqa(source)
     if file_noqa is not None:
@@ -342,7 +343,7 @@ def lint_source(
     else:
         text = source
     project, package = view_for(path, settings)
-    result = _lint_fixing(text, path, settings, rules, line_noqa, fix, encoding, project, package, parser)
+    result = _lint_fixing(text, path, settings, rules, line_noqa, fix, encoding, project, package, parser or WHOLE_PARSE)
     if project is None:
         return result
     return replace(result, dependencies=tuple(sorted(project.dependencies.items())), summaries=tuple(project.made.items()))

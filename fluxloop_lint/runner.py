@@ -66,9 +66,7 @@ def _lint_job(job: _Job) -> FileResult:
             from fluxloop_lint.notebooks import lint_notebook
 
             return lint_notebook(job.source, job.path, job.settings, fix=job.fix)
-        if job.parser is not None:
-            return lint_source(job.source, job.path, job.settings, fix=job.fix, parser=job.parser)
-        return lint_source(job.source, job.path, job.settings, fix=job.fix)
+        return lint_source(job.source, job.path, job.settings, fix=job.fix, parser=job.parser)
     except Exception as error:  # a bug in a rule must not stop the other files
         detail = traceback.format_exc() if job.debug else f"{type(error).__name__}: {error}"
         return FileResult(path=job.path, errors=(f"internal error while linting: {detail.strip()}",))

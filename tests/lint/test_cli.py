@@ -673,8 +673,8 @@ def test_a_fix_the_engine_rejects_is_reported_and_not_written(project: Path, mon
 
     real = engine.lint_source
 
-    def refusing(source, path, settings, *, fix=False, line_noqa=True):
-        result = real(source, path, settings, fix=False, line_noqa=line_noqa)
+    def refusing(source, path, settings, *, fix=False, **options):
+        result = real(source, path, settings, fix=False, **options)
         if not fix:
             return result
         return FileResult(path, result.findings, 0, None, ("the fixed code does not parse; nothing written",))
