@@ -38,13 +38,13 @@ class _Settings:
         self.plain_keys: set[str] = set()  # the keys found not secret so far
 
 
-_settings = _Settings(get_config())
+current_settings = _Settings(get_config())  # replaced whole when the configuration changes
 
 
 def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
-    global _settings
+    global current_settings
     if (old.mask_pattern, old.mask, old.max_value_chars) != (new.mask_pattern, new.mask, new.max_value_chars):
-        _settings = _Settings(new)
+        current_settings = _Settings(new)
 
 
 on_change(_follow_configuration)
@@ -66,7 +66,7 @@ def _secret(key: Any, settings: _Settings) -> bool:
 def masked(value: Any, settings: _Settings | None = None, depth: int = 0) -> Any:
     """`value` with every value under a secret-looking key replaced by `"[REDACTED]"`.
     Returns `value` itself when nothing in it is masked (the common case costs no copy)."""
-    settings = settings or _settings
+    settings = settings or current_settings
     if isinstance(value, _SCALARS) or depth > 32:
         return value
     if isinstance(value, dict):
@@ -93,7 +93,7 @@ def recorded(value: Any, keep_keys: bool = False) -> Any:
     """`value` masked and the user's mask applied. Never raises: when masking fails the
     value is `"[REDACTED]"`, or with `keep_keys` (metadata, which stays an object) the same
     keys with that value."""
-    settings = _settings
+    settings = current_settings
     try:
         value = masked(value, settings)
         if settings.mask is not None:
@@ -112,7 +112,7 @@ def recorded(value: Any, keep_keys: bool = False) -> Any:
 def recorded_json(value: Any, keep_keys: bool = False) -> str:
     """The JSON text recorded for `value`: `recorded(value)`, cut at `max_value_chars` with
     a marker. Never raises."""
-    settings = _settings
+    settings = current_settings
     kind = type(value)
     if settings.mask is not None:
         text = encode_json(recorded(value, keep_keys))
@@ -134,4 +134,10 @@ def recorded_json(value: Any, keep_keys: bool = False) -> str:
     return encode_json(f"{text[:limit]}...[truncated: {len(text)} chars]")
 
 
-__all__ = ["REDACTED", "masked", "recorded", "recorded_json"]
+def recorded_as_is(keys: tuple[str, ...]) -> bool:
+    """Whether a dict with these keys and scalar values is recorded as it is under the
+    settings in force: no key looks secret and no `mask` is configured."""
+    return current_settings.mask is None and not any(_secret(key, current_settings) for key in keys)
+
+
+__all__ = ["REDACTED", "masked", "recorded", "recorded_as_is", "recorded_json"]

@@ -16,6 +16,7 @@ import time
 from datetime import date, datetime, timezone
 from datetime import time as clock_time
 from enum import Enum
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -109,6 +110,16 @@ def encode_json(value: Any) -> str:
         return json.dumps(_describe(value))
 
 
+# The JSON text of a scalar by one C call, for the exact types here (a float is left out: NaN
+# and infinities are not JSON; a subclass is left out: it may encode differently).
+SCALAR_JSON: dict[type, Callable[[Any], str]] = {
+    str: encode_string,
+    int: repr,
+    bool: {True: "true", False: "false"}.__getitem__,
+    type(None): {None: "null"}.__getitem__,
+}
+
+
 def json_line(record: dict[str, Any]) -> str:
     """One JSON object on one line (newline included). Never raises."""
     return encode_json(record) + "\n"
@@ -142,6 +153,22 @@ def iso_from_ns(timestamp_ns: int) -> str:
     return f"{cached[1]}{_THREE_DIGITS[timestamp_ns // 1000 % 1000]}+00:00"
 
 
+def times_json(start_ns: int, end_ns: int | None) -> str:
+    """A line's `"start_time": "..."` and, once ended, `, "end_time": "..."`: `iso_from_ns`
+    of both in one call, the second usually in the first one's millisecond."""
+    milliseconds = start_ns // 1_000_000
+    cached = _millisecond
+    if cached[0] != milliseconds:
+        cached = _format_millisecond(milliseconds)
+    start = f'"start_time": "{cached[1]}{_THREE_DIGITS[start_ns // 1000 % 1000]}+00:00"'
+    if end_ns is None:
+        return start
+    milliseconds = end_ns // 1_000_000
+    if cached[0] != milliseconds:
+        cached = _format_millisecond(milliseconds)
+    return f'{start}, "end_time": "{cached[1]}{_THREE_DIGITS[end_ns // 1000 % 1000]}+00:00"'
+
+
 def iso_datetime(value: datetime) -> str:
     """A datetime as ISO 8601 in UTC (`+00:00`); a naive one is taken to be UTC already."""
     if value.tzinfo is None:
@@ -167,4 +194,6 @@ def model_record(model: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
     return record
 
 
-__all__ = ["encode_json", "encode_string", "iso_datetime", "iso_from_ns", "json_default", "json_line", "make_json_safe", "model_record"]
+__all__ = [
+    "SCALAR_JSON",
+    "encode_json", "encode_string", "iso_datetime", "iso_from_ns", "times_json", "json_default", "json_line", "make_json_safe", "model_record"]

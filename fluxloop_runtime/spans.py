@@ -18,11 +18,12 @@ import itertools
 import os
 import random
 import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .redaction import recorded_json
-from .serialization import encode_json, encode_string, iso_from_ns
+from .serialization import encode_json, encode_string, times_json
 
 if TYPE_CHECKING:
     from .context import FluxLoopContext
@@ -32,11 +33,12 @@ class _IdSource:
     """Observation ids: UUID 4 strings, unique in the process and random across processes.
 
     Formatting 128 random bits for every observation costs more than the rest of opening
-    one. Instead an id's first 12 hex digits are a counter, started at a random point below
-    2**47 (so it stays 12 digits for 2**47 ids), and the rest (a UUID 4's last three groups)
-    is drawn once per process, and again in a forked child. An observation's OpenTelemetry
-    span id, its first 64 bits (`span_id_of`), is that counter and 12 random bits of the
-    process."""
+    one. Instead an id's first group (8 hex digits) counts up from a random point below
+    2**31 and the rest (a UUID 4's last four groups) is drawn once per block of ids: when
+    the count reaches 2**32, and again in a forked child. `next_id` makes each id by one C
+    call (a `map` formatting the numbers of a `range` with the block's template). An
+    observation's OpenTelemetry span id, its first 64 bits (`span_id_of`), is that count and
+    28 random bits of the block."""
 
     def __init__(self) -> None:
         self.restart()
@@ -44,9 +46,15 @@ class _IdSource:
             os.register_at_fork(after_in_child=self.restart)
 
     def restart(self) -> None:
-        digits = "%020x" % ((random.getrandbits(80) & ~(0xF << 76 | 0xC << 60)) | (0x4 << 76 | 0x8 << 60))
-        self.suffix = f"-{digits[:4]}-{digits[4:8]}-{digits[8:]}"
-        self.next_number = itertools.count(random.getrandbits(47)).__next__
+        self.next_id = itertools.chain.from_iterable(self._blocks()).__next__
+
+    @staticmethod
+    def _blocks() -> Iterator[Iterator[str]]:
+        while True:
+            # 96 random bits, with a UUID 4's version (4) and variant (8, 9, a or b) digits.
+            digits = "%024x" % ((random.getrandbits(96) & ~(0xF << 76 | 0xC << 60)) | (0x4 << 76 | 0x8 << 60))
+            template = f"%08x-{digits[:4]}-{digits[4:8]}-{digits[8:12]}-{digits[12:]}"
+            yield map(template.__mod__, range(random.getrandbits(31), 1 << 32))
 
 
 _ids = _IdSource()
@@ -55,8 +63,7 @@ _time_ns = time.time_ns
 
 def new_id() -> str:
     """A new observation id, formatted as a UUID 4 (not for secrets: ids only)."""
-    digits = "%012x" % _ids.next_number()  # printf-style: cheaper than a format spec
-    return f"{digits[:8]}-{digits[8:]}{_ids.suffix}"
+    return _ids.next_id()
 
 
 def span_id_of(observation_id: str) -> int:
@@ -118,14 +125,15 @@ class Span:
         parent_observation_id: str | None,
         context: FluxLoopContext,
         model: str | None = None,
+        input_json: str | None = None,
     ) -> None:
-        digits = "%012x" % _ids.next_number()  # new_id(), without the cost of its call
-        self.id = f"{digits[:8]}-{digits[8:]}{_ids.suffix}"
+        self.id = _ids.next_id()
         self.type = type
         self.name = name
         self.start_ns = _time_ns()
         self.end_ns: int | None = None
         self.input = input
+        self.input_json = input_json  # the input's recorded text, if already encoded
         self.output: Any = None
         self.error: str | None = None
         self.metadata = metadata
@@ -168,12 +176,13 @@ class Span:
         span.level = observation.level.value
         span.status_message = observation.status_message
         span.llm_parameters = observation.llm_parameters
-        span.metadata_json = None
+        span.input_json = span.metadata_json = None
         return span
 
     def seal(self) -> None:
         """Encode the user's values (masked, bounded) once, for every exporter."""
-        self.input_json = None if self.input is None else recorded_json(self.input)
+        if self.input_json is None and self.input is not None:
+            self.input_json = recorded_json(self.input)
         self.output_json = None if self.output is None else recorded_json(self.output)
         self.metadata_json = recorded_json(self.metadata, keep_keys=True) if self.metadata else "{}"
 
@@ -186,17 +195,16 @@ class Span:
         # One f-string of the fields, each optional one "" when it is None (cheaper than
         # appending to a list and joining it); those a decorated call seldom sets are
         # formatted apart, when one is set.
-        end = "" if self.end_ns is None else f', "end_time": "{iso_from_ns(self.end_ns)}"'
         input_json = "" if self.input_json is None else f', "input": {self.input_json}'
         output_json = "" if self.output_json is None else f', "output": {self.output_json}'
         if (
             self.error is None
-            and self.status_message is None
             and self.model is None
-            and self.llm_parameters_json is None
             and self.prompt_tokens is None
             and self.completion_tokens is None
             and self.total_tokens is None
+            and self.status_message is None
+            and self.llm_parameters_json is None
         ):
             error = status = usage = ""
         else:
@@ -204,7 +212,7 @@ class Span:
         parent = "" if self.parent_observation_id is None else f', "parent_observation_id": "{self.parent_observation_id}"'
         return (
             f'{{"id": "{self.id}", "type": "{self.type}", "name": {encode_string(self.name)}, '
-            f'"start_time": "{iso_from_ns(self.start_ns)}"{end}{input_json}{output_json}{error}, '
+            f'{times_json(self.start_ns, self.end_ns)}{input_json}{output_json}{error}, '
             f'"level": "{self.level}"{status}, "metadata": {self.metadata_json}{usage}'
             f'{parent}, "trace_id": "{self.trace_id}"}}\n'
         )
