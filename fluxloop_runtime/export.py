@@ -43,7 +43,7 @@ class Exporter(Protocol):
     def flush(self) -> None:
         """Write or send what is pending now (a bounded wait at most)."""
 
-    # An exporter class is called with the configuration (`Exporter(config)`); a class
+    # An exporter class (or a factory) is called with the configuration (`Exporter(config)`); a class
     # attribute `settings` names the settings it is built from, and a change to one of them
     # replaces the exporter by a new one.
 

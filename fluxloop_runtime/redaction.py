@@ -23,7 +23,7 @@ REDACTED = "[REDACTED]"
 _SCALARS = (str, int, float, bool, type(None))
 _SCALAR_TYPES = frozenset(_SCALARS)  # exact types, for the fast path of `recorded_json`
 # Ints written with repr() and no length check: at most 16 characters (max_value_chars >= 16).
-_SHORT_INT_LOW, _SHORT_INT_HIGH = -(10**15), 10**16
+SHORT_INT_LOW, SHORT_INT_HIGH = -(10**15), 10**16
 
 
 class _Settings:
@@ -33,6 +33,9 @@ class _Settings:
         self.secret_key = re.compile(config.mask_pattern, re.IGNORECASE).search
         self.mask: Callable[[Any], Any] | None = config.mask
         self.limit = config.max_value_chars
+        # Strings up to this long are encoded within `limit` whatever they hold (at most 12
+        # characters for a code point, `\ud83d\ude00`, and 2 quotes), when nothing masks them.
+        self.plain_chars = (self.limit - 2) // 12 if self.mask is None else -1
         # Dict keys repeat (parameter names, metadata keys): match each once.
         self.is_secret: dict[str, bool] = {}
         self.plain_keys: set[str] = set()  # the keys found not secret so far
@@ -116,10 +119,12 @@ def recorded_json(value: Any, keep_keys: bool = False) -> str:
     kind = type(value)
     if settings.mask is not None:
         text = encode_json(recorded(value, keep_keys))
-    elif kind is int and _SHORT_INT_LOW < value < _SHORT_INT_HIGH:
+    elif kind is int and SHORT_INT_LOW < value < SHORT_INT_HIGH:
         return repr(value)  # the encoder's own text, and shorter than any max_value_chars
     elif kind is str:  # the encoder's own text, without the encoder's call
         text = encode_string(value)
+        if len(value) <= settings.plain_chars:
+            return text
     elif kind in _SCALAR_TYPES or (
         # Most of what is recorded needs no masking: a dict of scalars under keys already
         # known not to be secret (C-level subset tests, no Python loop).

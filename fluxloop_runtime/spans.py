@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .redaction import recorded_json
+from . import redaction
+from .redaction import SHORT_INT_HIGH, SHORT_INT_LOW, recorded_json
 from .serialization import encode_json, encode_string, times_json
 
 if TYPE_CHECKING:
@@ -114,6 +115,10 @@ class Span:
         "input_json",
         "output_json",
         "metadata_json",
+        "level",
+        "status_message",
+        "llm_parameters",
+        "llm_parameters_json",
     )
 
     def __init__(
@@ -145,17 +150,17 @@ class Span:
         self.context = context
         self.trace_id = context.trace_id
         self.metadata_json: str | None = None  # set by seal()
-
-    # What only a manual ObservationData sets (`_ManualSpan` has slots for them).
-    level = "info"
-    status_message: str | None = None
-    llm_parameters: dict[str, Any] | None = None
-    llm_parameters_json: str | None = None
+        # What only a manual ObservationData sets (slots all the same: in Python 3.11 a
+        # slot is read faster than a class attribute).
+        self.level = "info"
+        self.status_message: str | None = None
+        self.llm_parameters: dict[str, Any] | None = None
+        self.llm_parameters_json: str | None = None
 
     @classmethod
     def from_observation(cls, observation: ObservationData, context: FluxLoopContext) -> Span:
         """The finished record of a manual (`push_observation`) observation."""
-        span = _ManualSpan.__new__(_ManualSpan)
+        span = cls.__new__(cls)
         span.id = str(observation.id)
         span.type = observation.type.value
         span.name = observation.name
@@ -176,6 +181,7 @@ class Span:
         span.level = observation.level.value
         span.status_message = observation.status_message
         span.llm_parameters = observation.llm_parameters
+        span.llm_parameters_json = None
         span.input_json = span.metadata_json = None
         return span
 
@@ -183,8 +189,20 @@ class Span:
         """Encode the user's values (masked, bounded) once, for every exporter."""
         if self.input_json is None and self.input is not None:
             self.input_json = recorded_json(self.input)
-        self.output_json = None if self.output is None else recorded_json(self.output)
+        # What recorded_json gives for the commonest outputs, without its call.
+        output = self.output
+        kind = type(output)
+        if output is None:
+            self.output_json = None
+        elif kind is str and len(output) <= redaction.current_settings.plain_chars:
+            self.output_json = encode_string(output)
+        elif kind is int and redaction.current_settings.plain_chars >= 0 and SHORT_INT_LOW < output < SHORT_INT_HIGH:
+            self.output_json = repr(output)
+        else:
+            self.output_json = recorded_json(output)
         self.metadata_json = recorded_json(self.metadata, keep_keys=True) if self.metadata else "{}"
+        if self.llm_parameters is not None:  # only from a manual observation
+            self.llm_parameters_json = recorded_json(self.llm_parameters)
 
     def to_line(self) -> str:
         """The observation as one JSONL line, in the SDK's layout (keys in `ObservationData`
@@ -229,16 +247,6 @@ class Span:
             if count is not None:
                 usage += f', "{key}": {encode_json(count)}'
         return error, status, usage
-
-
-class _ManualSpan(Span):
-    """A `Span` made from an `ObservationData`, which may set these too."""
-
-    __slots__ = ("level", "status_message", "llm_parameters", "llm_parameters_json")
-
-    def seal(self) -> None:
-        super().seal()
-        self.llm_parameters_json = None if self.llm_parameters is None else recorded_json(self.llm_parameters)
 
 
 __all__ = ["Span", "new_id", "ns_of", "root_span_id", "span_id_of"]

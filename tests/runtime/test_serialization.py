@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 import fluxloop_runtime as fluxloop
 from fluxloop_runtime.redaction import recorded_json
-from fluxloop_runtime.serialization import encode_json, iso_from_ns, json_line
+from fluxloop_runtime.serialization import encode_json, json_line, times_json
 from fluxloop_runtime.spans import Span
 
 
@@ -136,18 +136,26 @@ def test_a_value_json_cannot_hold_never_fails_the_call(store):
     assert observation["output"] == {"set": [1], "object": "<unrepresentable BrokenRepr>", "point": {"x": 1, "y": 2}}
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.integers(min_value=-(10**18), max_value=10**19))
-def test_timestamps_are_those_of_datetime_isoformat(timestamp_ns):
+def isoformat(timestamp_ns: int) -> str:
     moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=timestamp_ns // 1000)
-    assert iso_from_ns(timestamp_ns) == moment.isoformat(timespec="microseconds")
+    return moment.isoformat(timespec="microseconds")
 
 
-@given(st.integers(min_value=0, max_value=10**19), st.lists(st.integers(min_value=-(10**7), max_value=10**10)))
-def test_timestamps_close_together_share_their_cached_prefix_correctly(start_ns, offsets):
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-(10**18), max_value=10**19), st.integers(min_value=0, max_value=10**12))
+def test_timestamps_are_those_of_datetime_isoformat(start_ns, duration_ns):
+    end_ns = start_ns + duration_ns
+    assert times_json(start_ns, None) == f'"start_time": "{isoformat(start_ns)}"'
+    assert times_json(start_ns, end_ns) == f'"start_time": "{isoformat(start_ns)}", "end_time": "{isoformat(end_ns)}"'
+
+
+@given(st.integers(min_value=0, max_value=10**19), st.lists(st.integers(min_value=-(10**10), max_value=10**10)))
+def test_timestamps_close_together_share_their_cached_second_correctly(start_ns, offsets):
+    """Around second boundaries and back and forth across them, as threads' timestamps go."""
     for timestamp_ns in (start_ns + offset for offset in offsets):
-        moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=timestamp_ns // 1000)
-        assert iso_from_ns(timestamp_ns) == moment.isoformat(timespec="microseconds")
+        assert times_json(timestamp_ns, timestamp_ns + 1_000) == (
+            f'"start_time": "{isoformat(timestamp_ns)}", "end_time": "{isoformat(timestamp_ns + 1_000)}"'
+        )
 
 
 @given(st.one_of(st.integers(), st.text(max_size=200), st.booleans(), st.none(), st.floats()))
