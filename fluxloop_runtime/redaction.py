@@ -33,8 +33,9 @@ class _Settings:
         self.secret_key = re.compile(config.mask_pattern, re.IGNORECASE).search
         self.mask: Callable[[Any], Any] | None = config.mask
         self.limit = config.max_value_chars
-        # Strings up to this long are encoded within `limit` whatever they hold (at most 12
-        # characters for a code point, `\ud83d\ude00`, and 2 quotes), when nothing masks them.
+        # Strings up to this long are recorded as `encode_string` writes them, when no mask is
+        # configured: within `limit` whatever they hold (at most 12 characters for a code
+        # point, `\ud83d\ude00`, and 2 quotes).
         self.plain_chars = (self.limit - 2) // 12 if self.mask is None else -1
         # Dict keys repeat (parameter names, metadata keys): match each once.
         self.is_secret: dict[str, bool] = {}
@@ -123,8 +124,6 @@ def recorded_json(value: Any, keep_keys: bool = False) -> str:
         return repr(value)  # the encoder's own text, and shorter than any max_value_chars
     elif kind is str:  # the encoder's own text, without the encoder's call
         text = encode_string(value)
-        if len(value) <= settings.plain_chars:
-            return text
     elif kind in _SCALAR_TYPES or (
         # Most of what is recorded needs no masking: a dict of scalars under keys already
         # known not to be secret (C-level subset tests, no Python loop).

@@ -194,14 +194,14 @@ class Span:
         """Encode the user's values (masked, bounded) once, for every exporter."""
         if self.input_json is None and self.input is not None:
             self.input_json = recorded_json(self.input)
-        # What recorded_json gives for the commonest outputs, without its call.
+        # For the commonest outputs, what recorded_json gives, without its call.
         output = self.output
         kind = type(output)
         if output is None:
             self.output_json = None
         elif kind is str and len(output) <= redaction.current_settings.plain_chars:
             self.output_json = encode_string(output)
-        elif kind is int and redaction.current_settings.plain_chars >= 0 and SHORT_INT_LOW < output < SHORT_INT_HIGH:
+        elif kind is int and SHORT_INT_LOW < output < SHORT_INT_HIGH and redaction.current_settings.mask is None:
             self.output_json = repr(output)
         else:
             self.output_json = recorded_json(output)
