@@ -163,6 +163,24 @@ def test_scalars_are_recorded_as_the_encoder_writes_them(value):
     assert recorded_json(value) == encode_json(value)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(st.text(max_size=1200), st.integers(), st.integers(min_value=10**4400, max_value=10**4401), st.none()),
+    st.integers(min_value=16, max_value=9000),
+    st.booleans(),
+)
+def test_a_sealed_output_is_what_recorded_json_gives(output, limit, masking):
+    """`Span.seal` writes the commonest outputs without calling recorded_json: the same text."""
+    fluxloop.configure(max_value_chars=limit, mask=(lambda value: value) if masking else None)
+    try:
+        span = Span("tool", "t", None, {}, None, fluxloop.FluxLoopContext("run"))
+        span.output = output
+        span.seal()
+        assert span.output_json == (None if output is None else recorded_json(output))
+    finally:
+        fluxloop.reset_config()
+
+
 def test_an_int_beyond_the_digit_limit_is_recorded_not_raised():
     limit = sys.get_int_max_str_digits()
     sys.set_int_max_str_digits(1000)
