@@ -8,12 +8,13 @@ predicates frameworks rely on stay true. Wrappers copy `__wrapped__`, `__name__`
 
 With no active context a call costs one `ContextVar.get()` and records nothing, except an
 `@agent` call, which opens a trace of its own (written when the call ends). Recorded calls
-keep the bound arguments (less `self`/`cls` and the parameters a framework fills in,
-`fluxloop_runtime.framework_context`) as input and the return value as output; a stream (a
-generator or async generator, returned or produced) keeps its observation open until it is
-exhausted, closed or fails, and records its items up to `max_stream_items`. Errors are
-recorded (message and type) and the same exception propagates; a failure of the recording
-itself never changes what the call returns or raises (`fluxloop_runtime.failures`).
+keep the bound arguments as input, as they were when the call started (less `self`/`cls`
+and the parameters a framework fills in: `fluxloop_runtime.inputs`), and the return value as
+output; a stream (a generator or async generator, returned or produced) keeps its
+observation open until it is exhausted, closed or fails, and records its items up to
+`max_stream_items`. Errors are recorded (message and type) and the same exception
+propagates; a failure of the recording itself never changes what the call returns or raises
+(`fluxloop_runtime.failures`).
 """
 
 from __future__ import annotations
