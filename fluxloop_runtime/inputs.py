@@ -16,6 +16,7 @@ value).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from collections.abc import Callable
@@ -34,25 +35,27 @@ _FAST_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWOR
 class InputCapture:
     """The input of one decorated function's calls."""
 
-    __slots__ = ("bind", "positional", "arity", "fast", "settings")
+    __slots__ = ("bind", "positional", "arity", "fast_under")
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.bind, self.positional = _binder(func)
         # A call passing this many arguments and no keyword argument binds them to
         # `positional` in order (-1: no such call, e.g. with `*args` or a keyword-only one).
         self.arity = -1 if self.positional is None else len(self.positional)
-        self.fast: PositionalCapture | None = None
-        self.settings: object = None  # the masking settings `fast` was chosen under
+        # The masking settings last seen, and the fast capture to use under them (None:
+        # they mask a parameter). One pair, so that threads never see half of a change.
+        self.fast_under: tuple[object, PositionalCapture | None] = (None, None)
 
     def capture(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """The call's input and its JSON text."""
         if len(args) == self.arity and not kwargs:
             settings = redaction.current_settings
-            if settings is not self.settings:
-                self._choose_fast(settings)
-            if self.fast is not None:
+            seen, fast = self.fast_under
+            if seen is not settings:
+                fast = self._fast_under(settings)
+            if fast is not None:
                 try:
-                    bound, text = self.fast(*args)
+                    bound, text = fast(*args)
                 except Exception:  # noqa: BLE001 - a value of another type: the general way
                     pass
                 else:
@@ -61,18 +64,20 @@ class InputCapture:
         bound = self.bind(args, kwargs)
         return bound, recorded_json(bound)
 
-    def _choose_fast(self, settings: object) -> None:
+    def _fast_under(self, settings: object) -> PositionalCapture | None:
         assert self.positional is not None
-        recorded = [name for name in self.positional if name is not None]
-        self.fast = _positional_capture(self.positional) if redaction.recorded_as_is(tuple(recorded)) else None
-        self.settings = settings
+        recorded = tuple(name for name in self.positional if name is not None)
+        fast = _positional_capture(self.positional) if redaction.recorded_as_is(recorded) else None
+        self.fast_under = (settings, fast)
+        return fast
 
 
+@functools.lru_cache(maxsize=1024)
 def _positional_capture(parameters: tuple[str | None, ...]) -> PositionalCapture:
     """A function taking a call's positional arguments for `parameters` (None: one not
     recorded) and giving `{parameter: value}` and its JSON text, as `encode_json` writes it,
     when every recorded value is of a `SCALAR_JSON` type; for any other value it raises
-    (KeyError).
+    (KeyError for the type, ValueError for an int beyond Python's digit limit).
 
     It is one dict display and one f-string, made for these parameters as `dataclasses`
     makes an `__init__` for its fields. For `(a, b)` it is
@@ -80,7 +85,7 @@ def _positional_capture(parameters: tuple[str | None, ...]) -> PositionalCapture
             return {n0: v0, n1: v1}, f"{k0}{J[type(v0)](v0)}{k1}{J[type(v1)](v1)}}}"
     with `n0 = "a"`, `k0 = '{"a": '`, `k1 = ', "b": '`: in half the C encoder's time, whose
     cost is mostly per call and per item. Names are constants of its namespace, never part
-    of its source."""
+    of its source. Made once per list of parameters (cached)."""
     namespace: dict[str, Any] = {"J": SCALAR_JSON}
     items, parts = [], []
     for index, name in enumerate(parameters):
@@ -90,7 +95,7 @@ def _positional_capture(parameters: tuple[str | None, ...]) -> PositionalCapture
         namespace[f"k{index}"] = (", " if items else "{") + encode_string(name) + ": "
         items.append(f"n{index}: v{index}")
         parts.append(f"{{k{index}}}{{J[type(v{index})](v{index})}}")
-    text = "".join(parts) + "}}" if parts else "{{}}"
+    text = ("".join(parts) + "}}") if parts else "{{}}"
     arguments = ", ".join(f"v{index}" for index in range(len(parameters)))
     source = f'def capture({arguments}):\n    return {{{", ".join(items)}}}, f"{text}"\n'
     exec(source, namespace)  # noqa: S102 - made above from indexes only

@@ -36,13 +36,14 @@ class _Settings:
         # Strings up to this long are recorded as `encode_string` writes them, when no mask is
         # configured: within `limit` whatever they hold (at most 12 characters for a code
         # point, `\ud83d\ude00`, and 2 quotes).
-        self.plain_chars = (self.limit - 2) // 12 if self.mask is None else -1
+        self.plain_chars = (self.limit - 2) // 12 if self.mask is None else -1  # -1: none
         # Dict keys repeat (parameter names, metadata keys): match each once.
         self.is_secret: dict[str, bool] = {}
         self.plain_keys: set[str] = set()  # the keys found not secret so far
 
 
-current_settings = _Settings(get_config())  # replaced whole when the configuration changes
+# Replaced whole when the configuration changes: read it as `redaction.current_settings`.
+current_settings = _Settings(get_config())
 
 
 def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
@@ -144,4 +145,4 @@ def recorded_as_is(keys: tuple[str, ...]) -> bool:
     return current_settings.mask is None and not any(_secret(key, current_settings) for key in keys)
 
 
-__all__ = ["REDACTED", "masked", "recorded", "recorded_as_is", "recorded_json"]
+__all__ = ["REDACTED", "SHORT_INT_HIGH", "SHORT_INT_LOW", "masked", "recorded", "recorded_as_is", "recorded_json"]

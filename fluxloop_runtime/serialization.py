@@ -13,10 +13,10 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from datetime import time as clock_time
 from enum import Enum
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -135,8 +135,9 @@ _second: tuple[int, str] = (0, "1970-01-01T00:00:00.")  # replaced whole: thread
 def _second_of(timestamp_ns: int) -> tuple[int, str]:
     global _second
     seconds = timestamp_ns // 1_000_000_000
-    _second = (seconds * 1_000_000_000, time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds)))
-    return _second
+    second = (seconds * 1_000_000_000, time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds)))
+    _second = second
+    return second  # not `_second`, which another thread may have replaced since
 
 
 def times_json(start_ns: int, end_ns: int | None) -> str:

@@ -38,7 +38,8 @@ class _IdSource:
     first 6 hex digits count up from a random point below 2**23, each for 256 ids, and the
     rest is one of 256 tails (2 more hex digits and a UUID 4's last four groups, drawn once
     per process, again in a forked child, and again when the count runs out). `next_id` joins
-    them by C calls only (itertools and `map`), so no thread can interleave with it. An
+    them by C calls only (itertools and `map`), so under the GIL no thread can interleave
+    with it (a free-threaded build would need a lock here). An
     observation's OpenTelemetry span id, its first 64 bits (`span_id_of`), is that count of
     32 bits and 28 random bits of the tails."""
 
@@ -135,7 +136,7 @@ class Span:
         input_json: str | None = None,
     ) -> None:
         try:
-            self.id = _ids.next_id()  # new_id(), without the cost of its call
+            self.id = _ids.next_id()  # new_id()'s common case, inline
         except StopIteration:
             self.id = _ids.new_id()
         self.type = type
