@@ -7,7 +7,8 @@ Rows: a bare call; `fluxloop_runtime` with no active context; `fluxloop_runtime`
 inside `instrument()` (100 calls per trace, so writing the JSONL lines at each trace's end is
 included, amortised); the public SDK `fluxloop` the same two ways, configured to write its
 offline store into a temporary directory (no collector, no network); an OpenTelemetry SDK span
-with an in-memory exporter. Each figure is the best of several rounds (interleaved), in ns per call.
+with an in-memory exporter. Each figure is the best of 15 rounds (interleaved), in ns per call:
+on a shared machine fewer rounds let a slow moment decide a row.
 
 A last row records with the OTLP exporter on as well, sending to a loopback OTLP/HTTP
 receiver started here (it answers 200 without decoding): the cost per observation that
@@ -38,7 +39,7 @@ os.environ.setdefault("OTEL_BSP_MAX_QUEUE_SIZE", "100000")
 
 import fluxloop_runtime  # noqa: E402
 
-ROUNDS = 7
+ROUNDS = 15
 CALLS_PER_TRACE = 100
 NO_CONTEXT_CALLS = 100_000
 RECORDED_CALLS = 10_000

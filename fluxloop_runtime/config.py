@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 logger = logging.getLogger("fluxloop_runtime")
 
 
-# What the `exporters` setting may name: where the exporter's class lives (imported by
+# What the `exporters` setting may name: where the exporter's class (or factory) lives (imported by
 # fluxloop_runtime.export when the name is used) and the modules it needs (its extra).
 EXPORTERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "jsonl": ("fluxloop_runtime.storage:JsonlExporter", ()),
+    "jsonl": ("fluxloop_runtime.storage:jsonl_exporter", ()),
     "otlp": (
         "fluxloop_runtime.otlp:OtlpExporter",
         ("opentelemetry.sdk.trace", "opentelemetry.exporter.otlp.proto.http.trace_exporter"),

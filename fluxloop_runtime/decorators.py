@@ -8,12 +8,13 @@ predicates frameworks rely on stay true. Wrappers copy `__wrapped__`, `__name__`
 
 With no active context a call costs one `ContextVar.get()` and records nothing, except an
 `@agent` call, which opens a trace of its own (written when the call ends). Recorded calls
-keep the bound arguments (less `self`/`cls` and the parameters a framework fills in,
-`fluxloop_runtime.framework_context`) as input and the return value as output; a stream (a
-generator or async generator, returned or produced) keeps its observation open until it is
-exhausted, closed or fails, and records its items up to `max_stream_items`. Errors are
-recorded (message and type) and the same exception propagates; a failure of the recording
-itself never changes what the call returns or raises (`fluxloop_runtime.failures`).
+keep the bound arguments as input, as they were when the call started (less `self`/`cls`
+and the parameters a framework fills in: `fluxloop_runtime.inputs`), and the return value as
+output; a stream (a generator or async generator, returned or produced) keeps its
+observation open until it is exhausted, closed or fails, and records its items up to
+`max_stream_items`. Errors are recorded (message and type) and the same exception
+propagates; a failure of the recording itself never changes what the call returns or raises
+(`fluxloop_runtime.failures`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import functools
 import inspect
 import logging
 import time
-import typing
 from collections.abc import AsyncGenerator, Callable, Generator
 from types import AsyncGeneratorType, GeneratorType
 from typing import Any, TypeVar
@@ -31,7 +31,7 @@ from .config import RuntimeConfig, get_config, on_change
 from .context import FluxLoopContext, Frame, current_frame, new_frame
 from .export import exporters
 from .failures import describe_error, recording_failed
-from .framework_context import annotation_head, is_framework_context
+from .inputs import InputCapture
 from .models import ObservationType
 from .spans import Span
 
@@ -45,6 +45,7 @@ _reset_frame = current_frame.reset
 _time_ns = time.time_ns
 _STREAM_TYPES = (GeneratorType, AsyncGeneratorType)  # built once, not on every call
 _AGENT = ObservationType.AGENT.value
+_NO_INPUT = (None, None)
 NO_CONTEXT = "no active FluxLoop context (run it inside instrument() or an @agent)"
 # Copies of two settings, read on every recorded call without a function call.
 _debug = get_config().debug
@@ -59,77 +60,6 @@ def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
 on_change(_follow_configuration)
 
 
-# --- input capture ------------------------------------------------------------------------
-
-Binder = Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]]
-_FAST_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-
-
-def _annotation_name(annotation: Any) -> str | None:
-    """The class name an annotation starts with (`RunContextWrapper[Ctx]` and
-    `"agents.RunContextWrapper[Ctx]"` give `RunContextWrapper`)."""
-    if annotation is inspect.Parameter.empty:
-        return None
-    if isinstance(annotation, str):
-        return annotation_head(annotation)
-    origin = typing.get_origin(annotation) or annotation
-    return getattr(origin, "__name__", None)
-
-
-def _left_out(parameters: list[inspect.Parameter]) -> tuple[str, ...]:
-    """Parameters not recorded: a leading `self`/`cls`, and those a framework fills in."""
-    names = [
-        parameter.name
-        for parameter in parameters
-        if is_framework_context(parameter.name, _annotation_name(parameter.annotation))
-    ]
-    if parameters and parameters[0].name in ("self", "cls") and parameters[0].kind != inspect.Parameter.KEYWORD_ONLY:
-        names.insert(0, parameters[0].name)
-    return tuple(names)
-
-
-def _input_binder(func: Callable[..., Any]) -> Binder:
-    """A function mapping a call's arguments to `{parameter: value}` with defaults applied
-    and `_left_out` parameters removed. Plain signatures get a fast path."""
-    try:
-        signature = inspect.signature(func)
-    except (TypeError, ValueError):
-        return lambda args, kwargs: {"args": list(args), "kwargs": dict(kwargs)}
-    parameters = list(signature.parameters.values())
-    skipped = _left_out(parameters)
-    if all(parameter.kind in _FAST_KINDS for parameter in parameters):
-        positional = tuple(p.name for p in parameters if p.kind == inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        defaults = tuple((p.name, p.default) for p in parameters if p.default is not inspect.Parameter.empty)
-        count = len(parameters)
-
-        def bind_fast(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-            bound = dict(zip(positional, args))
-            if kwargs:
-                bound.update(kwargs)
-            if len(bound) < count:
-                for name, default in defaults:
-                    if name not in bound:
-                        bound[name] = default
-            for name in skipped:
-                bound.pop(name, None)
-            return bound
-
-        return bind_fast
-
-    def bind_general(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            bound_arguments = signature.bind(*args, **kwargs)
-        except TypeError:
-            return {"args": list(args), "kwargs": dict(kwargs)}
-        bound_arguments.apply_defaults()
-        bound = dict(bound_arguments.arguments)
-        for name in skipped:
-            bound.pop(name, None)
-        return bound
-
-    return bind_general
-
-
 # --- what a decorator records ----------------------------------------------------------------
 
 
@@ -141,10 +71,9 @@ class _Recorder:
         "name",
         "metadata",
         "model",
-        "capture_input",
         "capture_output",
         "capture_tokens",
-        "bind",
+        "inputs",
     )
 
     def __init__(
@@ -162,10 +91,9 @@ class _Recorder:
         self.name = str(name or getattr(func, "__name__", type(func).__name__))
         self.metadata = dict(metadata or {})
         self.model = None if model is None else str(model)
-        self.capture_input = capture_input
         self.capture_output = capture_output
         self.capture_tokens = capture_tokens
-        self.bind = _input_binder(func)
+        self.inputs = InputCapture(func) if capture_input else None
 
     def not_captured(self, reason: str) -> None:
         logger.debug("FluxLoop: %s %r not captured: %s", self.type, self.name, reason)
@@ -188,14 +116,16 @@ class _Recorder:
             if _debug:
                 self.not_captured(context.why_not_recording() or "not recording")
             return None
+        input, input_json = _NO_INPUT if self.inputs is None else self.inputs.capture(args, kwargs)
         span = Span(
             self.type,
             self.name,
-            self.bind(args, kwargs) if self.capture_input else None,
+            input,
             dict(self.metadata) if self.metadata else {},
             frame.observation_id,
             context,
             self.model,
+            input_json,
         )
         if _debug:
             logger.debug("FluxLoop: push %s %r (id=%s, parent=%s)", self.type, self.name, span.id, frame.observation_id)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import importlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from .config import EXPORTERS, RuntimeConfig, get_config, on_change
@@ -43,15 +44,15 @@ class Exporter(Protocol):
     def flush(self) -> None:
         """Write or send what is pending now (a bounded wait at most)."""
 
-    # An exporter class is called with the configuration (`Exporter(config)`); a class
-    # attribute `settings` names the settings it is built from, and a change to one of them
-    # replaces the exporter by a new one.
+    # An exporter class (or a factory) is called with the configuration (`Exporter(config)`);
+    # an attribute `settings` names the settings it is built from, and a change to one of
+    # them replaces the exporter by a new one.
 
     def shutdown(self) -> None:
         """Flush and release resources: the configuration no longer names it, or exit."""
 
 
-def _exporter_class(name: str) -> type:
+def _exporter_factory(name: str) -> Callable[[RuntimeConfig], Exporter]:
     module_name, class_name = EXPORTERS[name][0].split(":")
     return getattr(importlib.import_module(module_name), class_name)
 
@@ -66,7 +67,7 @@ class Exporters:
 
     def follow(self, old: RuntimeConfig | None, new: RuntimeConfig) -> None:
         """Use the exporters `new` names: make the new ones, shut down the dropped ones and
-        remake those whose own settings (an exporter class's `settings`) changed."""
+        remake those whose own settings (an exporter's `settings`) changed."""
         for name, exporter in list(self._by_name.items()):
             settings = getattr(exporter, "settings", ())
             changed = old is not None and any(getattr(old, key) != getattr(new, key) for key in settings)
@@ -75,7 +76,7 @@ class Exporters:
                 self._call(exporter, "shutdown")
         for name in new.exporters:
             if name not in self._by_name:
-                self._by_name[name] = _exporter_class(name)(new)
+                self._by_name[name] = _exporter_factory(name)(new)
         self.active = tuple(self._by_name[name] for name in new.exporters)
 
     def observation_ended(self, span: Span) -> None:

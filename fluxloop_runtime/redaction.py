@@ -23,7 +23,7 @@ REDACTED = "[REDACTED]"
 _SCALARS = (str, int, float, bool, type(None))
 _SCALAR_TYPES = frozenset(_SCALARS)  # exact types, for the fast path of `recorded_json`
 # Ints written with repr() and no length check: at most 16 characters (max_value_chars >= 16).
-_SHORT_INT_LOW, _SHORT_INT_HIGH = -(10**15), 10**16
+SHORT_INT_LOW, SHORT_INT_HIGH = -(10**15), 10**16
 
 
 class _Settings:
@@ -33,18 +33,23 @@ class _Settings:
         self.secret_key = re.compile(config.mask_pattern, re.IGNORECASE).search
         self.mask: Callable[[Any], Any] | None = config.mask
         self.limit = config.max_value_chars
+        # Strings up to this long are recorded as `encode_string` writes them, when no mask is
+        # configured: within `limit` whatever they hold (at most 12 characters for a code
+        # point, `\ud83d\ude00`, and 2 quotes).
+        self.plain_chars = (self.limit - 2) // 12 if self.mask is None else -1  # -1: none
         # Dict keys repeat (parameter names, metadata keys): match each once.
         self.is_secret: dict[str, bool] = {}
         self.plain_keys: set[str] = set()  # the keys found not secret so far
 
 
-_settings = _Settings(get_config())
+# Replaced whole when the configuration changes: read it as `redaction.current_settings`.
+current_settings = _Settings(get_config())
 
 
 def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
-    global _settings
+    global current_settings
     if (old.mask_pattern, old.mask, old.max_value_chars) != (new.mask_pattern, new.mask, new.max_value_chars):
-        _settings = _Settings(new)
+        current_settings = _Settings(new)
 
 
 on_change(_follow_configuration)
@@ -66,7 +71,7 @@ def _secret(key: Any, settings: _Settings) -> bool:
 def masked(value: Any, settings: _Settings | None = None, depth: int = 0) -> Any:
     """`value` with every value under a secret-looking key replaced by `"[REDACTED]"`.
     Returns `value` itself when nothing in it is masked (the common case costs no copy)."""
-    settings = settings or _settings
+    settings = settings or current_settings
     if isinstance(value, _SCALARS) or depth > 32:
         return value
     if isinstance(value, dict):
@@ -93,7 +98,7 @@ def recorded(value: Any, keep_keys: bool = False) -> Any:
     """`value` masked and the user's mask applied. Never raises: when masking fails the
     value is `"[REDACTED]"`, or with `keep_keys` (metadata, which stays an object) the same
     keys with that value."""
-    settings = _settings
+    settings = current_settings
     try:
         value = masked(value, settings)
         if settings.mask is not None:
@@ -112,11 +117,11 @@ def recorded(value: Any, keep_keys: bool = False) -> Any:
 def recorded_json(value: Any, keep_keys: bool = False) -> str:
     """The JSON text recorded for `value`: `recorded(value)`, cut at `max_value_chars` with
     a marker. Never raises."""
-    settings = _settings
+    settings = current_settings
     kind = type(value)
     if settings.mask is not None:
         text = encode_json(recorded(value, keep_keys))
-    elif kind is int and _SHORT_INT_LOW < value < _SHORT_INT_HIGH:
+    elif kind is int and SHORT_INT_LOW < value < SHORT_INT_HIGH:
         return repr(value)  # the encoder's own text, and shorter than any max_value_chars
     elif kind is str:  # the encoder's own text, without the encoder's call
         text = encode_string(value)
@@ -134,4 +139,10 @@ def recorded_json(value: Any, keep_keys: bool = False) -> str:
     return encode_json(f"{text[:limit]}...[truncated: {len(text)} chars]")
 
 
-__all__ = ["REDACTED", "masked", "recorded", "recorded_json"]
+def recorded_as_is(keys: tuple[str, ...]) -> bool:
+    """Whether a dict with these keys and scalar values is recorded as it is under the
+    settings in force: no key looks secret and no `mask` is configured."""
+    return current_settings.mask is None and not any(_secret(key, current_settings) for key in keys)
+
+
+__all__ = ["REDACTED", "SHORT_INT_HIGH", "SHORT_INT_LOW", "masked", "recorded", "recorded_as_is", "recorded_json"]

@@ -15,14 +15,16 @@ the OTLP exporter use them, so a trace continued in another process has the same
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 import random
 import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .redaction import recorded_json
-from .serialization import encode_json, encode_string, iso_from_ns
+from . import redaction
+from .redaction import SHORT_INT_HIGH, SHORT_INT_LOW, recorded_json
+from .serialization import encode_json, encode_string, times_json
 
 if TYPE_CHECKING:
     from .context import FluxLoopContext
@@ -32,11 +34,14 @@ class _IdSource:
     """Observation ids: UUID 4 strings, unique in the process and random across processes.
 
     Formatting 128 random bits for every observation costs more than the rest of opening
-    one. Instead an id's first 12 hex digits are a counter, started at a random point below
-    2**47 (so it stays 12 digits for 2**47 ids), and the rest (a UUID 4's last three groups)
-    is drawn once per process, and again in a forked child. An observation's OpenTelemetry
-    span id, its first 64 bits (`span_id_of`), is that counter and 12 random bits of the
-    process."""
+    one, and so does formatting even one number. Instead an id is two strings joined: its
+    first 6 hex digits count up from a random point below 2**23, each for 256 ids, and the
+    rest is one of 256 tails (2 more hex digits and a UUID 4's last four groups, drawn once
+    per process, again in a forked child, and again when the count runs out). `next_id` joins
+    them by C calls only (itertools and `map`), so under the GIL no thread can interleave
+    with it (a free-threaded build would need a lock here). An
+    observation's OpenTelemetry span id, its first 64 bits (`span_id_of`), is that count of
+    32 bits and 28 random bits of the tails."""
 
     def __init__(self) -> None:
         self.restart()
@@ -44,19 +49,25 @@ class _IdSource:
             os.register_at_fork(after_in_child=self.restart)
 
     def restart(self) -> None:
-        digits = "%020x" % ((random.getrandbits(80) & ~(0xF << 76 | 0xC << 60)) | (0x4 << 76 | 0x8 << 60))
-        self.suffix = f"-{digits[:4]}-{digits[4:8]}-{digits[8:]}"
-        self.next_number = itertools.count(random.getrandbits(47)).__next__
+        # 96 random bits, with a UUID 4's version (4) and variant (8, 9, a or b) digits.
+        digits = "%024x" % ((random.getrandbits(96) & ~(0xF << 76 | 0xC << 60)) | (0x4 << 76 | 0x8 << 60))
+        groups = f"-{digits[:4]}-{digits[4:8]}-{digits[8:12]}-{digits[12:]}"
+        tails = tuple("%02x%s" % (low, groups) for low in range(256))
+        heads = map("%06x".__mod__, range(random.getrandbits(23), 1 << 24))
+        each_256_times = itertools.chain.from_iterable(map(itertools.repeat, heads, itertools.repeat(256)))
+        self.next_id = map(operator.add, each_256_times, itertools.cycle(tails)).__next__
+
+    def new_id(self) -> str:
+        try:
+            return self.next_id()
+        except StopIteration:  # 2**31 ids at least since the last restart
+            self.restart()
+            return self.next_id()
 
 
 _ids = _IdSource()
+new_id = _ids.new_id  # a new observation id, formatted as a UUID 4 (not for secrets: ids only)
 _time_ns = time.time_ns
-
-
-def new_id() -> str:
-    """A new observation id, formatted as a UUID 4 (not for secrets: ids only)."""
-    digits = "%012x" % _ids.next_number()  # printf-style: cheaper than a format spec
-    return f"{digits[:8]}-{digits[8:]}{_ids.suffix}"
 
 
 def span_id_of(observation_id: str) -> int:
@@ -107,6 +118,10 @@ class Span:
         "input_json",
         "output_json",
         "metadata_json",
+        "level",
+        "status_message",
+        "llm_parameters",
+        "llm_parameters_json",
     )
 
     def __init__(
@@ -118,14 +133,18 @@ class Span:
         parent_observation_id: str | None,
         context: FluxLoopContext,
         model: str | None = None,
+        input_json: str | None = None,
     ) -> None:
-        digits = "%012x" % _ids.next_number()  # new_id(), without the cost of its call
-        self.id = f"{digits[:8]}-{digits[8:]}{_ids.suffix}"
+        try:
+            self.id = _ids.next_id()  # new_id()'s common case, inline
+        except StopIteration:
+            self.id = _ids.new_id()
         self.type = type
         self.name = name
         self.start_ns = _time_ns()
         self.end_ns: int | None = None
         self.input = input
+        self.input_json = input_json  # the input's recorded text, if already encoded
         self.output: Any = None
         self.error: str | None = None
         self.metadata = metadata
@@ -137,17 +156,17 @@ class Span:
         self.context = context
         self.trace_id = context.trace_id
         self.metadata_json: str | None = None  # set by seal()
-
-    # What only a manual ObservationData sets (`_ManualSpan` has slots for them).
-    level = "info"
-    status_message: str | None = None
-    llm_parameters: dict[str, Any] | None = None
-    llm_parameters_json: str | None = None
+        # What only a manual ObservationData sets (slots all the same: in Python 3.11 a
+        # slot is read faster than a class attribute).
+        self.level = "info"
+        self.status_message: str | None = None
+        self.llm_parameters: dict[str, Any] | None = None
+        self.llm_parameters_json: str | None = None
 
     @classmethod
     def from_observation(cls, observation: ObservationData, context: FluxLoopContext) -> Span:
         """The finished record of a manual (`push_observation`) observation."""
-        span = _ManualSpan.__new__(_ManualSpan)
+        span = cls.__new__(cls)
         span.id = str(observation.id)
         span.type = observation.type.value
         span.name = observation.name
@@ -168,14 +187,28 @@ class Span:
         span.level = observation.level.value
         span.status_message = observation.status_message
         span.llm_parameters = observation.llm_parameters
-        span.metadata_json = None
+        span.llm_parameters_json = None
+        span.input_json = span.metadata_json = None
         return span
 
     def seal(self) -> None:
         """Encode the user's values (masked, bounded) once, for every exporter."""
-        self.input_json = None if self.input is None else recorded_json(self.input)
-        self.output_json = None if self.output is None else recorded_json(self.output)
+        if self.input_json is None and self.input is not None:
+            self.input_json = recorded_json(self.input)
+        # For the commonest outputs, what recorded_json gives, without its call.
+        output = self.output
+        kind = type(output)
+        if output is None:
+            self.output_json = None
+        elif kind is str and len(output) <= redaction.current_settings.plain_chars:
+            self.output_json = encode_string(output)
+        elif kind is int and SHORT_INT_LOW < output < SHORT_INT_HIGH and redaction.current_settings.mask is None:
+            self.output_json = repr(output)
+        else:
+            self.output_json = recorded_json(output)
         self.metadata_json = recorded_json(self.metadata, keep_keys=True) if self.metadata else "{}"
+        if self.llm_parameters is not None:  # only from a manual observation
+            self.llm_parameters_json = recorded_json(self.llm_parameters)
 
     def to_line(self) -> str:
         """The observation as one JSONL line, in the SDK's layout (keys in `ObservationData`
@@ -186,17 +219,16 @@ class Span:
         # One f-string of the fields, each optional one "" when it is None (cheaper than
         # appending to a list and joining it); those a decorated call seldom sets are
         # formatted apart, when one is set.
-        end = "" if self.end_ns is None else f', "end_time": "{iso_from_ns(self.end_ns)}"'
         input_json = "" if self.input_json is None else f', "input": {self.input_json}'
         output_json = "" if self.output_json is None else f', "output": {self.output_json}'
         if (
             self.error is None
-            and self.status_message is None
             and self.model is None
-            and self.llm_parameters_json is None
             and self.prompt_tokens is None
             and self.completion_tokens is None
             and self.total_tokens is None
+            and self.status_message is None
+            and self.llm_parameters_json is None
         ):
             error = status = usage = ""
         else:
@@ -204,7 +236,7 @@ class Span:
         parent = "" if self.parent_observation_id is None else f', "parent_observation_id": "{self.parent_observation_id}"'
         return (
             f'{{"id": "{self.id}", "type": "{self.type}", "name": {encode_string(self.name)}, '
-            f'"start_time": "{iso_from_ns(self.start_ns)}"{end}{input_json}{output_json}{error}, '
+            f'{times_json(self.start_ns, self.end_ns)}{input_json}{output_json}{error}, '
             f'"level": "{self.level}"{status}, "metadata": {self.metadata_json}{usage}'
             f'{parent}, "trace_id": "{self.trace_id}"}}\n'
         )
@@ -221,16 +253,6 @@ class Span:
             if count is not None:
                 usage += f', "{key}": {encode_json(count)}'
         return error, status, usage
-
-
-class _ManualSpan(Span):
-    """A `Span` made from an `ObservationData`, which may set these too."""
-
-    __slots__ = ("level", "status_message", "llm_parameters", "llm_parameters_json")
-
-    def seal(self) -> None:
-        super().seal()
-        self.llm_parameters_json = None if self.llm_parameters is None else recorded_json(self.llm_parameters)
 
 
 __all__ = ["Span", "new_id", "ns_of", "root_span_id", "span_id_of"]

@@ -1,7 +1,8 @@
 """The offline store: `observations.jsonl` and `traces.jsonl` in the offline directory
 (the `jsonl` exporter).
 
-Finished records arrive as ready-made lines. They are buffered in memory and appended in
+The store is the `jsonl` exporter itself (`fluxloop_runtime.export`): each finished
+observation and trace it is given becomes a line, buffered in memory and appended in
 batches: when a root trace ends, when the buffer holds `max_queue_size` lines, on `flush()`,
 before the configuration changes, and at interpreter exit. Each batch is written with one
 `write` call under one lock, and under an exclusive `flock` of the file where the system has
@@ -42,7 +43,9 @@ TRACES_FILE = "traces.jsonl"
 
 
 class OfflineStore:
-    """Buffered, thread-safe appender of JSONL lines. One per process: `offline_store`."""
+    """Buffered, thread-safe appender of JSONL lines, and the `jsonl` exporter. One per
+    process: `offline_store`. A trace continued from another process writes no trace line
+    (its root is recorded there)."""
 
     def __init__(self) -> None:
         # deque.append and popleft are atomic: recording threads never wait on a lock.
@@ -52,15 +55,26 @@ class OfflineStore:
         self._failure_logged = False
         self.flush_threshold = get_config().max_queue_size
 
-    def add_observation(self, line: str) -> None:
-        """Queue one observation line (ending in a newline)."""
-        self._observations.append(line)
-        if len(self._observations) >= self.flush_threshold:
+    def export_observation(self, span: Span) -> None:
+        """Queue the observation's line."""
+        lines = self._observations
+        lines.append(span.to_line())
+        if len(lines) >= self.flush_threshold:
             self.flush()
 
-    def add_trace(self, line: str) -> None:
-        """Queue one trace line (ending in a newline)."""
-        self._traces.append(line)
+    def export_trace(self, context: FluxLoopContext) -> None:
+        """Queue the trace's line (unless it continues another process's trace) and write
+        what is queued."""
+        if not context.remote:
+            record = model_record(context.trace, TRACE_FIELDS)
+            for key in ("metadata", "input", "output"):
+                if key in record:
+                    record[key] = recorded(record[key], keep_keys=key == "metadata")
+            self._traces.append(json_line(record))
+        self.flush()
+
+    def shutdown(self) -> None:
+        self.flush()
 
     def pending(self) -> int:
         """How many lines wait to be written."""
@@ -129,30 +143,10 @@ def _drain(lines: deque[str]) -> list[str]:
 offline_store = OfflineStore()
 
 
-class JsonlExporter:
-    """The `jsonl` exporter: observations and traces as lines of the offline store. A trace
-    continued from another process writes no trace line (its root is recorded there)."""
-
-    def __init__(self, config: RuntimeConfig) -> None:
-        pass  # one offline store per process, following the configuration itself
-
-    def export_observation(self, span: Span) -> None:
-        offline_store.add_observation(span.to_line())
-
-    def export_trace(self, context: FluxLoopContext) -> None:
-        if not context.remote:
-            record = model_record(context.trace, TRACE_FIELDS)
-            for key in ("metadata", "input", "output"):
-                if key in record:
-                    record[key] = recorded(record[key], keep_keys=key == "metadata")
-            offline_store.add_trace(json_line(record))
-        offline_store.flush()
-
-    def flush(self) -> None:
-        offline_store.flush()
-
-    def shutdown(self) -> None:
-        offline_store.flush()
+def jsonl_exporter(config: RuntimeConfig) -> OfflineStore:
+    """The `jsonl` exporter: the process's one offline store, which follows the
+    configuration itself."""
+    return offline_store
 
 
 def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
@@ -164,4 +158,4 @@ def _follow_configuration(old: RuntimeConfig, new: RuntimeConfig) -> None:
 
 on_change(_follow_configuration)
 
-__all__ = ["OBSERVATIONS_FILE", "TRACES_FILE", "JsonlExporter", "OfflineStore", "offline_store"]
+__all__ = ["OBSERVATIONS_FILE", "TRACES_FILE", "OfflineStore", "jsonl_exporter", "offline_store"]

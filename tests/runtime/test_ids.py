@@ -39,3 +39,19 @@ def test_a_forked_child_draws_other_ids_than_its_parent():
     assert len(child_ids) == 100
     assert not child_ids & parent_ids
     assert not {span_id_of(text) for text in child_ids} & {span_id_of(text) for text in parent_ids}
+
+
+def test_ids_stay_uuid4_strings_when_their_count_runs_out(store, monkeypatch):
+    """After 2**31 ids at least, the id source draws new tails and counts again; a recording
+    call never sees the end (simulated here by an id source already at its end)."""
+    from fluxloop_runtime.spans import _ids
+
+    ids = [new_id() for _ in range(600)]  # across two changes of the counted head
+    monkeypatch.setattr(_ids, "next_id", iter(()).__next__)
+    with fluxloop.instrument("run"):
+        fluxloop.tool(lambda n: n)(1)
+    ids += [new_id(), store.observations()[0]["id"]]
+    for text in ids:
+        parsed = UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == "specified in RFC 4122"
+    assert len(set(ids)) == len({span_id_of(text) for text in ids}) == 602

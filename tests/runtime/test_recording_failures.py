@@ -48,11 +48,11 @@ def warnings_not_yet_given(monkeypatch: pytest.MonkeyPatch) -> None:
 def broken_store(monkeypatch: pytest.MonkeyPatch, warnings_not_yet_given: None) -> None:
     """The offline store refuses every line, as a failing disk or a bug in it would."""
 
-    def refuse(line: str) -> None:
+    def refuse(finished: object) -> None:  # an observation or a trace
         raise RuntimeError("the store is broken")
 
-    monkeypatch.setattr(offline_store, "add_observation", refuse)
-    monkeypatch.setattr(offline_store, "add_trace", refuse)
+    monkeypatch.setattr(offline_store, "export_observation", refuse)
+    monkeypatch.setattr(offline_store, "export_trace", refuse)
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda f: f.__name__)

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 import fluxloop_runtime as fluxloop
 from fluxloop_runtime.redaction import recorded_json
-from fluxloop_runtime.serialization import encode_json, iso_from_ns, json_line
+from fluxloop_runtime.serialization import encode_json, json_line, times_json
 from fluxloop_runtime.spans import Span
 
 
@@ -136,23 +136,49 @@ def test_a_value_json_cannot_hold_never_fails_the_call(store):
     assert observation["output"] == {"set": [1], "object": "<unrepresentable BrokenRepr>", "point": {"x": 1, "y": 2}}
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.integers(min_value=-(10**18), max_value=10**19))
-def test_timestamps_are_those_of_datetime_isoformat(timestamp_ns):
+def isoformat(timestamp_ns: int) -> str:
     moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=timestamp_ns // 1000)
-    assert iso_from_ns(timestamp_ns) == moment.isoformat(timespec="microseconds")
+    return moment.isoformat(timespec="microseconds")
 
 
-@given(st.integers(min_value=0, max_value=10**19), st.lists(st.integers(min_value=-(10**7), max_value=10**10)))
-def test_timestamps_close_together_share_their_cached_prefix_correctly(start_ns, offsets):
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-(10**18), max_value=10**19), st.integers(min_value=0, max_value=10**12))
+def test_timestamps_are_those_of_datetime_isoformat(start_ns, duration_ns):
+    end_ns = start_ns + duration_ns
+    assert times_json(start_ns, None) == f'"start_time": "{isoformat(start_ns)}"'
+    assert times_json(start_ns, end_ns) == f'"start_time": "{isoformat(start_ns)}", "end_time": "{isoformat(end_ns)}"'
+
+
+@given(st.integers(min_value=0, max_value=10**19), st.lists(st.integers(min_value=-(10**10), max_value=10**10)))
+def test_timestamps_close_together_share_their_cached_second_correctly(start_ns, offsets):
+    """Around second boundaries and back and forth across them, as threads' timestamps go."""
     for timestamp_ns in (start_ns + offset for offset in offsets):
-        moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=timestamp_ns // 1000)
-        assert iso_from_ns(timestamp_ns) == moment.isoformat(timespec="microseconds")
+        assert times_json(timestamp_ns, timestamp_ns + 1_000) == (
+            f'"start_time": "{isoformat(timestamp_ns)}", "end_time": "{isoformat(timestamp_ns + 1_000)}"'
+        )
 
 
 @given(st.one_of(st.integers(), st.text(max_size=200), st.booleans(), st.none(), st.floats()))
 def test_scalars_are_recorded_as_the_encoder_writes_them(value):
     assert recorded_json(value) == encode_json(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(st.text(max_size=1200), st.integers(), st.integers(min_value=10**4400, max_value=10**4401), st.none()),
+    st.integers(min_value=16, max_value=9000),
+    st.booleans(),
+)
+def test_a_sealed_output_is_what_recorded_json_gives(output, limit, masking):
+    """`Span.seal` writes the commonest outputs without calling recorded_json: the same text."""
+    fluxloop.configure(max_value_chars=limit, mask=(lambda value: value) if masking else None)
+    try:
+        span = Span("tool", "t", None, {}, None, fluxloop.FluxLoopContext("run"))
+        span.output = output
+        span.seal()
+        assert span.output_json == (None if output is None else recorded_json(output))
+    finally:
+        fluxloop.reset_config()
 
 
 def test_an_int_beyond_the_digit_limit_is_recorded_not_raised():
